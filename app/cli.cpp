@@ -1,0 +1,328 @@
+// attnscope-cli: translate, trace and inspect a model from the command line. Every picture the
+// desktop app shows comes from the same Trace this tool prints.
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "attnscope/checkpoint.h"
+#include "attnscope/decode.h"
+#include "attnscope/error.h"
+#include "attnscope/model.h"
+
+namespace {
+
+using namespace attnscope;
+using Json = nlohmann::ordered_json;
+
+#ifndef ATTNSCOPE_ASSETS_DIR
+#define ATTNSCOPE_ASSETS_DIR "assets"
+#endif
+constexpr const char* kDefaultModel = ATTNSCOPE_ASSETS_DIR "/models/default";
+
+const char* kUsage = R"(usage: attnscope-cli COMMAND [options]
+
+commands:
+  translate [--model DIR] [--beam K] [--max-length N] "sentence"
+      print the translation (greedy unless --beam K > 1)
+  trace [--model DIR] (--text "sentence" [--target "forced target"] | --src-ids 4,8,15 [--tgt-ids 2,16,23])
+        [--beam K] [--format json|csv] [--kind encoder|decoder|cross] [--layer L] [--head H]
+      print the Trace: tokens, ids and every attention matrix (json), or one matrix (csv).
+      --src-ids/--tgt-ids are used verbatim; without a target the translation is decoded.
+  info [--model DIR]
+      print the config and the parameter count
+  init --out DIR [--src-vocab FILE --tgt-vocab FILE] [--d-model N] [--nhead N]
+       [--layers N] [--d-ff N] [--max-positions N] [--seed N] [--norm-first] [--f16]
+      write a randomly initialised model directory
+
+options common to all commands:
+  --threads N    threads for matrix products (default 1)
+  --model DIR    a model directory (default: the bundled default model)
+)";
+
+// Parsed command line: the command, --key value options, --flags and positional words.
+struct Args {
+  std::string command;
+  std::map<std::string, std::string> options;
+  std::vector<std::string> positional;
+
+  bool has(const std::string& key) const { return options.count(key) != 0; }
+  std::string get(const std::string& key, const std::string& fallback = "") const {
+    auto it = options.find(key);
+    return it == options.end() ? fallback : it->second;
+  }
+  int get_int(const std::string& key, int fallback) const {
+    if (!has(key)) return fallback;
+    const std::string& text = options.at(key);
+    char* end = nullptr;
+    errno = 0;
+    const long value = std::strtol(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0' || errno != 0 || value < -1000000000 || value > 1000000000) {
+      throw InputError("--" + key + " expects an integer, got '" + text + "'");
+    }
+    return static_cast<int>(value);
+  }
+};
+
+const std::vector<std::string> kFlags = {"norm-first", "f16", "help"};
+
+Args parse_args(int argc, char** argv) {
+  Args args;
+  if (argc < 2) throw InputError("missing command (translate, trace, info or init)");
+  args.command = argv[1];
+  for (int i = 2; i < argc; ++i) {
+    std::string word = argv[i];
+    if (word.size() > 2 && word.compare(0, 2, "--") == 0) {
+      std::string key = word.substr(2);
+      const size_t eq = key.find('=');
+      if (eq != std::string::npos) {
+        args.options[key.substr(0, eq)] = key.substr(eq + 1);
+      } else if (std::find(kFlags.begin(), kFlags.end(), key) != kFlags.end()) {
+        args.options[key] = "1";
+      } else {
+        if (i + 1 >= argc) throw InputError("option --" + key + " needs a value");
+        args.options[key] = argv[++i];
+      }
+    } else {
+      args.positional.push_back(word);
+    }
+  }
+  return args;
+}
+
+std::vector<int> parse_ids(const std::string& text, const std::string& what) {
+  std::vector<int> ids;
+  std::stringstream stream(text);
+  std::string item;
+  while (std::getline(stream, item, ',')) {
+    char* end = nullptr;
+    const long value = std::strtol(item.c_str(), &end, 10);
+    if (item.empty() || *end != '\0' || value < 0 || value > 1 << 30) {
+      throw InputError(what + ": '" + item + "' is not a token id (expected e.g. 4,8,15)");
+    }
+    ids.push_back(static_cast<int>(value));
+  }
+  if (ids.empty()) throw InputError(what + " is empty");
+  return ids;
+}
+
+void warn_unknown(const Tokenized& tokenized, const char* side) {
+  if (tokenized.unknown.empty()) return;
+  std::string words;
+  for (int i : tokenized.unknown) words += (words.empty() ? "" : ", ") + tokenized.tokens[i];
+  std::fprintf(stderr, "warning: %zu unknown %s word%s mapped to <unk>: %s\n",
+               tokenized.unknown.size(), side, tokenized.unknown.size() == 1 ? "" : "s",
+               words.c_str());
+}
+
+DecodeOptions decode_options(const Args& args) {
+  DecodeOptions options;
+  options.beam = args.get_int("beam", 1);
+  options.max_length = args.get_int("max-length", 0);
+  if (options.beam < 1 || options.beam > 64) {
+    throw InputError("--beam must be between 1 and 64, got " + std::to_string(options.beam));
+  }
+  return options;
+}
+
+std::string sentence_argument(const Args& args) {
+  if (args.has("text")) return args.get("text");
+  if (args.positional.empty()) throw InputError("missing the sentence to translate");
+  std::string text;
+  for (const std::string& word : args.positional) text += (text.empty() ? "" : " ") + word;
+  return text;
+}
+
+int cmd_translate(const Args& args) {
+  const ModelBundle bundle = load_model_dir(args.get("model", kDefaultModel));
+  Tokenized tokenized;
+  const std::vector<int> src = bundle.source_ids(sentence_argument(args), &tokenized);
+  warn_unknown(tokenized, "source");
+  const Translation result = translate_ids(bundle.model, src, decode_options(args));
+  std::printf("%s\n", bundle.detokenize_target(result.ids).c_str());
+  if (!result.finished) {
+    std::fprintf(stderr, "warning: stopped at the maximum length before <eos>\n");
+  }
+  return 0;
+}
+
+Json matrix_json(const Matrix& m) {
+  Json rows = Json::array();
+  for (Eigen::Index i = 0; i < m.rows(); ++i) {
+    rows.push_back(std::vector<float>(m.row(i).data(), m.row(i).data() + m.cols()));
+  }
+  return rows;
+}
+
+Json record_json(const AttentionRecord& record) {
+  Json heads = Json::array();
+  for (const Matrix& head : record.heads) heads.push_back(matrix_json(head));
+  return heads;
+}
+
+void print_csv(const Trace& trace, const Args& args) {
+  AttentionKind kind = AttentionKind::kCross;
+  if (args.has("kind") && !parse_attention_kind(args.get("kind"), &kind)) {
+    throw InputError("--kind must be encoder, decoder or cross, got '" + args.get("kind") + "'");
+  }
+  const Matrix& m = trace.attention(kind, args.get_int("layer", 0), args.get_int("head", 0));
+  const auto& rows = trace.query_tokens(kind);
+  const auto& cols = trace.key_tokens(kind);
+  auto quote = [](const std::string& s) {
+    std::string out = "\"";
+    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+  };
+  std::string line = "\"query\\key\"";
+  for (const std::string& token : cols) line += "," + quote(token);
+  std::printf("%s\n", line.c_str());
+  for (Eigen::Index i = 0; i < m.rows(); ++i) {
+    line = quote(rows[i]);
+    char buffer[32];
+    for (Eigen::Index j = 0; j < m.cols(); ++j) {
+      std::snprintf(buffer, sizeof buffer, ",%.9g", m(i, j));
+      line += buffer;
+    }
+    std::printf("%s\n", line.c_str());
+  }
+}
+
+int cmd_trace(const Args& args) {
+  const ModelBundle bundle = load_model_dir(args.get("model", kDefaultModel));
+  const Config& config = bundle.model.config();
+  std::vector<int> src;
+  if (args.has("src-ids")) {
+    src = parse_ids(args.get("src-ids"), "--src-ids");
+  } else if (args.has("text")) {
+    Tokenized tokenized;
+    src = bundle.source_ids(args.get("text"), &tokenized);
+    warn_unknown(tokenized, "source");
+  } else {
+    throw InputError("trace needs --text \"sentence\" or --src-ids 4,8,15");
+  }
+  Trace trace;
+  bool generated = false;
+  if (args.has("tgt-ids") || args.has("target")) {
+    std::vector<int> tgt;
+    if (args.has("tgt-ids")) {
+      tgt = parse_ids(args.get("tgt-ids"), "--tgt-ids");
+    } else {
+      Tokenized tokenized;
+      tgt = bundle.target_ids(args.get("target"), &tokenized);
+      warn_unknown(tokenized, "target");
+    }
+    trace = bundle.model.trace(src, tgt);
+  } else {
+    Translation result = translate_ids(bundle.model, src, decode_options(args));
+    trace = std::move(result.trace);
+    generated = true;
+  }
+  bundle.label(trace);
+
+  const std::string format = args.get("format", "json");
+  if (format == "csv") {
+    print_csv(trace, args);
+    return 0;
+  }
+  if (format != "json") throw InputError("--format must be json or csv, got '" + format + "'");
+  Json out;
+  out["model"] = bundle.dir;
+  out["layers"] = {{"encoder", config.num_encoder_layers}, {"decoder", config.num_decoder_layers}};
+  out["heads"] = config.nhead;
+  out["src_tokens"] = trace.src_tokens;
+  out["src_ids"] = trace.src_ids;
+  out["tgt_tokens"] = trace.tgt_tokens;
+  out["tgt_ids"] = trace.tgt_ids;
+  out["output_ids"] = trace.output_ids;
+  std::vector<std::string> output_tokens;
+  for (int id : trace.output_ids) output_tokens.push_back(bundle.tgt_vocab.token(id));
+  out["output_tokens"] = output_tokens;
+  out["generated"] = generated;
+  if (generated) {
+    std::vector<int> words(trace.output_ids.begin(), trace.output_ids.end());
+    out["translation"] = bundle.detokenize_target(words);
+  }
+  Json attention = Json::object();
+  for (int l = 0; l < config.num_encoder_layers; ++l) {
+    attention["encoder." + std::to_string(l) + ".self"] = record_json(trace.encoder_self[l]);
+  }
+  for (int l = 0; l < config.num_decoder_layers; ++l) {
+    attention["decoder." + std::to_string(l) + ".self"] = record_json(trace.decoder_self[l]);
+    attention["decoder." + std::to_string(l) + ".cross"] = record_json(trace.cross[l]);
+  }
+  out["attention"] = std::move(attention);
+  std::cout << out.dump() << "\n";
+  return 0;
+}
+
+int cmd_info(const Args& args) {
+  const ModelBundle bundle = load_model_dir(args.get("model", kDefaultModel));
+  const Config& c = bundle.model.config();
+  std::printf("model       %s\n", bundle.dir.c_str());
+  std::printf("layers      %d encoder + %d decoder, %s\n", c.num_encoder_layers,
+              c.num_decoder_layers, c.norm_first ? "pre-norm" : "post-norm");
+  std::printf("heads       %d x %d (d_model %d)\n", c.nhead, c.head_dim(), c.d_model);
+  std::printf("feedforward %d, %s\n", c.dim_feedforward, to_string(c.activation));
+  std::printf("positions   %s, at most %d tokens\n", to_string(c.positional), c.max_positions);
+  std::printf("vocabulary  %d source, %d target%s\n", c.src_vocab_size, c.tgt_vocab_size,
+              c.tie_output ? ", output tied to the target embedding" : "");
+  const long long params = parameter_count(c);
+  std::printf("parameters  %lld (%.2f M)\n", params, params / 1e6);
+  std::printf("\nconfig.json:\n%s", config_to_json(c).c_str());
+  return 0;
+}
+
+int cmd_init(const Args& args) {
+  if (!args.has("out")) throw InputError("init needs --out DIR");
+  Config c;
+  c.d_model = args.get_int("d-model", 64);
+  c.nhead = args.get_int("nhead", 4);
+  c.num_encoder_layers = args.get_int("layers", 2);
+  c.num_decoder_layers = c.num_encoder_layers;
+  c.dim_feedforward = args.get_int("d-ff", 4 * c.d_model);
+  c.max_positions = args.get_int("max-positions", 128);
+  c.norm_first = args.has("norm-first");
+  Vocab src = args.has("src-vocab") ? Vocab::load(args.get("src-vocab"))
+                                    : placeholder_vocab(args.get_int("vocab", 100), "s");
+  Vocab tgt = args.has("tgt-vocab") ? Vocab::load(args.get("tgt-vocab"))
+                                    : placeholder_vocab(args.get_int("vocab", 100), "t");
+  c.src_vocab_size = src.size();
+  c.tgt_vocab_size = tgt.size();
+  c.validate();
+  const Model model(c, random_weights(c, static_cast<uint64_t>(args.get_int("seed", 1))));
+  save_model_dir(args.get("out"), model, src, tgt, args.has("f16") ? DType::kF16 : DType::kF32);
+  std::printf("wrote %s (%lld parameters)\n", args.get("out").c_str(),
+              static_cast<long long>(parameter_count(c)));
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const Args args = parse_args(argc, argv);
+    if (args.command == "help" || args.command == "--help" || args.command == "-h" ||
+        args.has("help")) {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+    set_num_threads(args.get_int("threads", 1));
+    if (args.command == "translate") return cmd_translate(args);
+    if (args.command == "trace") return cmd_trace(args);
+    if (args.command == "info") return cmd_info(args);
+    if (args.command == "init") return cmd_init(args);
+    throw InputError("unknown command '" + args.command +
+                     "' (expected translate, trace, info or init; see --help)");
+  } catch (const std::exception& e) {
+    std::string message = e.what();
+    for (char& c : message) {
+      if (c == '\n') c = ' ';
+    }
+    std::fprintf(stderr, "attnscope-cli: error: %s\n", message.c_str());
+    return 1;
+  }
+}

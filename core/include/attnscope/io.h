@@ -1,0 +1,21 @@
+// Whole-file reads and crash-safe writes. Every file the library saves (checkpoints,
+// configs, exports) goes through write_file_atomic, so an interrupted save never leaves a
+// half-written file where a good one used to be.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace attnscope {
+
+// The whole file as bytes. Throws Error("cannot open 'path': <strerror>") or, if reading
+// fails midway, Error("cannot read 'path': <strerror>").
+std::string read_file(const std::string& path);
+
+// Writes to a temporary file in the same directory (path + ".tmp.<pid>"), fsyncs it and
+// renames it over path, so path is either the old file or the whole new one, never partial.
+// On any failure (unwritable directory, disk full on write or close) removes the temporary
+// file and throws Error naming path and the strerror reason.
+void write_file_atomic(const std::string& path, std::string_view bytes);
+
+}  // namespace attnscope

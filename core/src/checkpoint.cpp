@@ -1,0 +1,147 @@
+// Loading and saving model directories, with every tensor's presence, dtype and shape checked.
+#include "attnscope/checkpoint.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <set>
+
+#include "attnscope/error.h"
+
+namespace attnscope {
+
+namespace {
+
+std::string join_path(const std::string& dir, const std::string& name) {
+  if (dir.empty() || dir.back() == '/') return dir + name;
+  return dir + "/" + name;
+}
+
+std::string dims(const std::vector<int64_t>& shape) {
+  std::string out = "[";
+  for (size_t i = 0; i < shape.size(); ++i) out += (i ? "," : "") + std::to_string(shape[i]);
+  return out + "]";
+}
+
+Vocab load_vocab_checked(const std::string& path, int expected_size, const char* key) {
+  Vocab vocab = Vocab::load(path);
+  if (vocab.size() != expected_size) {
+    throw CheckpointError(path + ": " + std::to_string(vocab.size()) + " tokens, config.json's " +
+                          key + " is " + std::to_string(expected_size));
+  }
+  return vocab;
+}
+
+}  // namespace
+
+Weights load_weights(const SafetensorsFile& file, const Config& config) {
+  Weights weights = allocate_weights(config);
+  std::set<std::string> expected;
+  for_each_parameter(weights, config, [&](const ParameterRef& p) {
+    expected.insert(p.name);
+    if (!file.contains(p.name)) {
+      throw CheckpointError(file.path() + ": tensor '" + p.name + "' is missing (expected shape " +
+                            dims(p.shape) + ")");
+    }
+    const TensorInfo& info = file.info(p.name);
+    if (info.shape != p.shape) {
+      throw CheckpointError(file.path() + ": tensor '" + p.name + "': shape " + dims(info.shape) +
+                            ", expected " + dims(p.shape));
+    }
+    int64_t n = 1;
+    for (int64_t d : p.shape) n *= d;
+    file.read_floats_into(p.name, p.data, n);
+  });
+  for (const std::string& name : file.names()) {
+    if (!expected.count(name)) {
+      throw CheckpointError(file.path() + ": unexpected tensor '" + name +
+                            "' (not part of a model with this config.json)");
+    }
+  }
+  return weights;
+}
+
+ModelBundle load_model_dir(const std::string& dir) {
+  struct stat st {};
+  if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    throw CheckpointError(dir + ": not a model directory (expected a folder with config.json, "
+                                "model.safetensors, src_vocab.txt and tgt_vocab.txt)");
+  }
+  const Config config = load_config(join_path(dir, "config.json"));
+  Vocab src = load_vocab_checked(join_path(dir, "src_vocab.txt"), config.src_vocab_size,
+                                 "src_vocab_size");
+  Vocab tgt = load_vocab_checked(join_path(dir, "tgt_vocab.txt"), config.tgt_vocab_size,
+                                 "tgt_vocab_size");
+  const SafetensorsFile file = SafetensorsFile::read(join_path(dir, "model.safetensors"));
+  Weights weights = load_weights(file, config);
+  return ModelBundle{dir, Model(config, std::move(weights)), std::move(src), std::move(tgt)};
+}
+
+void save_model_dir(const std::string& dir, const Model& model, const Vocab& src_vocab,
+                    const Vocab& tgt_vocab, DType dtype) {
+  const Config& config = model.config();
+  if (src_vocab.size() != config.src_vocab_size || tgt_vocab.size() != config.tgt_vocab_size) {
+    throw InputError("vocabularies of " + std::to_string(src_vocab.size()) + " and " +
+                     std::to_string(tgt_vocab.size()) + " tokens for a model of " +
+                     std::to_string(config.src_vocab_size) + " and " +
+                     std::to_string(config.tgt_vocab_size));
+  }
+  if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    throw Error("cannot create directory '" + dir + "': " + std::strerror(errno));
+  }
+  // The visitor needs mutable storage; it only reads here.
+  Weights& weights = const_cast<Weights&>(model.weights());
+  std::vector<TensorRef> tensors;
+  for_each_parameter(weights, config, [&](const ParameterRef& p) {
+    tensors.push_back({p.name, p.shape, p.data});
+  });
+  write_safetensors(join_path(dir, "model.safetensors"), tensors, dtype,
+                    {{"format", "pt"}, {"producer", "attnscope"}});
+  save_config(config, join_path(dir, "config.json"));
+  src_vocab.save(join_path(dir, "src_vocab.txt"));
+  tgt_vocab.save(join_path(dir, "tgt_vocab.txt"));
+}
+
+Vocab placeholder_vocab(int size, const std::string& prefix) {
+  std::vector<std::string> tokens{"<pad>", "<unk>", "<bos>", "<eos>"};
+  for (int i = static_cast<int>(tokens.size()); i < size; ++i) {
+    tokens.push_back(prefix + std::to_string(i));
+  }
+  tokens.resize(size);
+  return Vocab(std::move(tokens));
+}
+
+Tokenizer ModelBundle::src_tokenizer() const {
+  return Tokenizer(src_vocab, model.config().unk_id, model.config().lowercase);
+}
+
+std::vector<int> ModelBundle::source_ids(const std::string& text, Tokenized* tokenized) const {
+  Tokenized t = src_tokenizer().encode(text);
+  std::vector<int> ids = t.ids;
+  ids.push_back(model.config().eos_id);
+  if (tokenized) *tokenized = std::move(t);
+  return ids;
+}
+
+std::vector<int> ModelBundle::target_ids(const std::string& text, Tokenized* tokenized) const {
+  Tokenized t = Tokenizer(tgt_vocab, model.config().unk_id, model.config().lowercase).encode(text);
+  std::vector<int> ids{model.config().bos_id};
+  ids.insert(ids.end(), t.ids.begin(), t.ids.end());
+  if (tokenized) *tokenized = std::move(t);
+  return ids;
+}
+
+void ModelBundle::label(Trace& trace) const {
+  trace.src_tokens.clear();
+  trace.tgt_tokens.clear();
+  for (int id : trace.src_ids) trace.src_tokens.push_back(src_vocab.token(id));
+  for (int id : trace.tgt_ids) trace.tgt_tokens.push_back(tgt_vocab.token(id));
+}
+
+std::string ModelBundle::detokenize_target(const std::vector<int>& ids) const {
+  return Tokenizer(tgt_vocab, model.config().unk_id, model.config().lowercase).decode(ids);
+}
+
+}  // namespace attnscope

@@ -1,0 +1,109 @@
+// Whole-file reads and crash-safe writes over POSIX file descriptors, which report every
+// failure through errno (iostreams would swallow the reason).
+#include "attnscope/io.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "attnscope/error.h"
+
+namespace attnscope {
+
+namespace {
+
+std::string reason(int error_number) {
+  return std::strerror(error_number);
+}
+
+// Closes the descriptor on every path out of a scope unless released first.
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  ~FileDescriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const { return fd_; }
+  // Closes now and returns close()'s result: on network and some local file systems a
+  // delayed write error only shows up here.
+  int close() {
+    const int result = ::close(fd_);
+    fd_ = -1;
+    return result;
+  }
+
+ private:
+  int fd_;
+};
+
+std::string directory_of(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+}  // namespace
+
+std::string read_file(const std::string& path) {
+  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) throw Error("cannot open '" + path + "': " + reason(errno));
+  std::string bytes;
+  struct stat st {};
+  // The size is only a hint for the first allocation; files in /proc report 0 and files can
+  // grow while we read, so the loop below reads until end of file.
+  if (::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+    bytes.reserve(static_cast<size_t>(st.st_size));
+  }
+  char buffer[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw Error("cannot read '" + path + "': " + reason(errno));
+    }
+    bytes.append(buffer, static_cast<size_t>(n));
+  }
+  return bytes;
+}
+
+void write_file_atomic(const std::string& path, std::string_view bytes) {
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  FileDescriptor fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
+  if (fd.get() < 0) throw Error("cannot write '" + path + "': " + reason(errno));
+
+  // Every failure after the temporary file exists must remove it before throwing.
+  const auto fail = [&](const char* what, int error_number) {
+    if (fd.get() >= 0) fd.close();
+    ::unlink(tmp.c_str());
+    throw Error(std::string("cannot ") + what + " '" + path + "': " + reason(error_number));
+  };
+
+  const char* p = bytes.data();
+  size_t left = bytes.size();
+  while (left > 0) {
+    const ssize_t n = ::write(fd.get(), p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail("write", errno);
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+  if (::fsync(fd.get()) != 0) fail("write", errno);
+  if (fd.close() != 0) fail("write", errno);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) fail("replace", errno);
+
+  // Makes the rename itself durable; the data is already safe either way, so a directory
+  // that cannot be opened or synced (some file systems refuse) is not an error.
+  FileDescriptor dir(::open(directory_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir.get() >= 0) ::fsync(dir.get());
+}
+
+}  // namespace attnscope

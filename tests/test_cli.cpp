@@ -1,0 +1,147 @@
+// attnscope-cli end to end: `trace` on a PyTorch-made model prints PyTorch's weights, the CSV
+// form prints one matrix, and errors are one line on stderr with a non-zero status.
+#include <doctest/doctest.h>
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "attnscope/safetensors.h"
+
+using namespace attnscope;
+
+namespace {
+
+struct Run {
+  int status;
+  std::string out;
+  std::string err;
+};
+
+Run run_cli(const std::string& arguments) {
+  const std::string err_path = std::string(ATTNSCOPE_TEST_TMP) + "/cli_stderr.txt";
+  std::system(("mkdir -p '" + std::string(ATTNSCOPE_TEST_TMP) + "'").c_str());
+  const std::string command = std::string("'") + ATTNSCOPE_CLI + "' " + arguments + " 2>'" +
+                              err_path + "'";
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  Run run;
+  std::array<char, 65536> buffer;
+  size_t n;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) run.out.append(buffer.data(), n);
+  const int status = pclose(pipe);
+  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  FILE* err = std::fopen(err_path.c_str(), "rb");
+  if (err) {
+    while ((n = std::fread(buffer.data(), 1, buffer.size(), err)) > 0) run.err.append(buffer.data(), n);
+    std::fclose(err);
+  }
+  return run;
+}
+
+const std::string kFixture = std::string(ATTNSCOPE_FIXTURES) + "/pre_gelu_h4_tied";
+
+}  // namespace
+
+TEST_CASE("trace --format json on a PyTorch model gives PyTorch's weights") {
+  const SafetensorsFile expected = SafetensorsFile::read(kFixture + "/expected.safetensors");
+  const std::string src = expected.metadata().at("src_ids");
+  const std::string tgt = expected.metadata().at("tgt_ids");
+  const Run run = run_cli("trace --model '" + kFixture + "' --src-ids " + src + " --tgt-ids " +
+                          tgt + " --format json");
+  INFO(run.err);
+  REQUIRE(run.status == 0);
+  const auto json = nlohmann::json::parse(run.out);
+  std::stringstream ids;
+  for (size_t i = 0; i < json["src_ids"].size(); ++i) ids << (i ? "," : "") << json["src_ids"][i].get<int>();
+  CHECK(ids.str() == src);
+  CHECK(json["tgt_tokens"][0] == "<bos>");
+  int checked = 0;
+  float worst = 0;
+  for (const auto& [name, heads] : json["attention"].items()) {
+    REQUIRE(expected.contains(name));
+    const std::vector<float> want = expected.read_floats(name);
+    size_t k = 0;
+    for (const auto& head : heads) {
+      for (const auto& row : head) {
+        for (const auto& value : row) {
+          REQUIRE(k < want.size());
+          worst = std::max(worst, std::abs(value.get<float>() - want[k++]));
+        }
+      }
+    }
+    CHECK(k == want.size());
+    ++checked;
+  }
+  MESSAGE("cli trace vs PyTorch: " << checked << " matrices, max |diff| " << worst);
+  CHECK(checked == 3 + 2 * 2);  // 3 encoder layers, 2 decoder layers (self + cross)
+  CHECK(worst <= 1e-5f);
+}
+
+TEST_CASE("trace --format csv prints one labelled matrix") {
+  const Run run = run_cli("trace --model '" + kFixture +
+                          "' --src-ids 4,5,6 --tgt-ids 2,7 --format csv --kind cross --layer 1 --head 3");
+  INFO(run.err);
+  REQUIRE(run.status == 0);
+  std::stringstream lines(run.out);
+  std::string header, row1, row2, extra;
+  std::getline(lines, header);
+  std::getline(lines, row1);
+  std::getline(lines, row2);
+  CHECK(header == "\"query\\key\",\"s4\",\"s5\",\"s6\"");
+  CHECK(row1.rfind("\"<bos>\",", 0) == 0);
+  CHECK(row2.rfind("\"t7\",", 0) == 0);
+  CHECK(!std::getline(lines, extra));
+  // The three weights of a row sum to 1.
+  std::stringstream cells(row2.substr(row2.find(',') + 1));
+  std::string cell;
+  double sum = 0;
+  while (std::getline(cells, cell, ',')) sum += std::stod(cell);
+  CHECK(sum == doctest::Approx(1.0).epsilon(1e-6));
+}
+
+TEST_CASE("generated traces and translations agree") {
+  const Run translate = run_cli("translate --model '" + kFixture + "' --max-length 6 s4 s9 s11");
+  const Run trace = run_cli("trace --model '" + kFixture + "' --text 's4 s9 s11' --max-length 6");
+  REQUIRE(translate.status == 0);
+  REQUIRE(trace.status == 0);
+  const auto json = nlohmann::json::parse(trace.out);
+  CHECK(json["generated"] == true);
+  CHECK(json["translation"].get<std::string>() + "\n" == translate.out);
+  CHECK(json["src_tokens"].back() == "<eos>");
+}
+
+TEST_CASE("errors are one line on stderr with a non-zero status") {
+  struct Case {
+    std::string args, expect;
+  };
+  const std::vector<Case> cases = {
+      {"trace --model /nonexistent/model --src-ids 4", "not a model directory"},
+      {"trace --model '" + kFixture + "' --src-ids 4,x", "'x' is not a token id"},
+      {"trace --model '" + kFixture + "' --src-ids 4,99999", "outside the vocabulary"},
+      {"trace --model '" + kFixture + "' --src-ids 4 --tgt-ids 2 --format csv --layer 9",
+       "layer 9 out of range"},
+      {"translate --model '" + kFixture + "' --beam 0 s4", "--beam must be between 1 and 64"},
+      {"frobnicate", "unknown command 'frobnicate'"},
+      {"info --model '" + kFixture + "/config.json'", "not a model directory"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.args);
+    const Run run = run_cli(c.args);
+    CHECK(run.status != 0);
+    CHECK(run.out.empty());
+    CHECK(run.err.find(c.expect) != std::string::npos);
+    CHECK(std::count(run.err.begin(), run.err.end(), '\n') == 1);
+    CHECK(run.err.rfind("attnscope-cli: error: ", 0) == 0);
+  }
+}
+
+TEST_CASE("info prints the config and the parameter count") {
+  const Run run = run_cli("info --model '" + kFixture + "'");
+  REQUIRE(run.status == 0);
+  CHECK(run.out.find("3 encoder + 2 decoder, pre-norm") != std::string::npos);
+  CHECK(run.out.find("\"tie_output\": true") != std::string::npos);
+}

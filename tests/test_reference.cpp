@@ -1,0 +1,110 @@
+// The forward pass against PyTorch: every fixture under tests/reference/fixtures was written by
+// make_fixtures.py from a random torch.nn.Transformer; each attention matrix, q/k projection,
+// hidden state and logit must agree (attention within 1e-5, logits within 1e-4).
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "attnscope/checkpoint.h"
+#include "attnscope/model.h"
+#include "attnscope/safetensors.h"
+
+using namespace attnscope;
+
+namespace {
+
+const std::string kFixtures = ATTNSCOPE_FIXTURES;
+constexpr const char* kRegenerate =
+    "regenerate the fixtures with: /usr/bin/python3 tests/reference/make_fixtures.py";
+
+std::vector<std::string> fixture_names() {
+  std::ifstream manifest(kFixtures + "/MANIFEST.txt");
+  std::vector<std::string> names;
+  std::string line;
+  while (std::getline(manifest, line)) {
+    if (!line.empty()) names.push_back(line);
+  }
+  return names;
+}
+
+std::vector<int> parse_ids(const std::string& text) {
+  std::vector<int> ids;
+  std::stringstream stream(text);
+  std::string item;
+  while (std::getline(stream, item, ',')) ids.push_back(std::stoi(item));
+  return ids;
+}
+
+// Compares `actual` with the expected tensor `name` (shape `rows` x `cols`, starting at element
+// `offset`), reports the largest difference and returns it.
+float compare(const SafetensorsFile& expected, const std::string& name, const Matrix& actual,
+              int64_t offset = 0) {
+  REQUIRE_MESSAGE(expected.contains(name), "fixture lacks tensor '" << name << "'; " << kRegenerate);
+  const std::vector<float> want = expected.read_floats(name);
+  REQUIRE(offset + actual.size() <= static_cast<int64_t>(want.size()));
+  float worst = 0;
+  for (Eigen::Index i = 0; i < actual.rows(); ++i) {
+    for (Eigen::Index j = 0; j < actual.cols(); ++j) {
+      const float diff = std::abs(actual(i, j) - want[offset + i * actual.cols() + j]);
+      if (!(diff <= worst)) worst = diff;  // NaN counts as the worst
+    }
+  }
+  return worst;
+}
+
+}  // namespace
+
+TEST_CASE("every fixture matches PyTorch") {
+  const std::vector<std::string> names = fixture_names();
+  REQUIRE_MESSAGE(names.size() >= 5, "no fixtures found in " << kFixtures << "; " << kRegenerate);
+  for (const std::string& name : names) {
+    CAPTURE(name);
+    const std::string dir = kFixtures + "/" + name;
+    const ModelBundle bundle = load_model_dir(dir);
+    const SafetensorsFile expected = SafetensorsFile::read(dir + "/expected.safetensors");
+    const auto& meta = expected.metadata();
+    const bool is_reference = meta.count("format") && meta.at("format") == "attnscope-reference";
+    REQUIRE_MESSAGE(is_reference, "not a reference fixture; " << kRegenerate);
+    REQUIRE_MESSAGE(meta.at("version") == "1",
+                    "fixture format version " << meta.at("version") << ", tests expect 1; "
+                                              << kRegenerate);
+    const Config& c = bundle.model.config();
+    const Trace trace =
+        bundle.model.trace(parse_ids(meta.at("src_ids")), parse_ids(meta.at("tgt_ids")));
+    const Eigen::Index s = trace.src_ids.size(), t = trace.tgt_ids.size();
+
+    float attention = 0, projections = 0;
+    for (int l = 0; l < c.num_encoder_layers; ++l) {
+      const std::string p = "encoder." + std::to_string(l) + ".self";
+      for (int h = 0; h < c.nhead; ++h) {
+        attention = std::max(attention, compare(expected, p, trace.encoder_self[l].heads[h], h * s * s));
+      }
+      projections = std::max(projections, compare(expected, p + ".q", trace.encoder_self[l].queries));
+      projections = std::max(projections, compare(expected, p + ".k", trace.encoder_self[l].keys));
+    }
+    for (int l = 0; l < c.num_decoder_layers; ++l) {
+      const std::string self = "decoder." + std::to_string(l) + ".self";
+      const std::string cross = "decoder." + std::to_string(l) + ".cross";
+      for (int h = 0; h < c.nhead; ++h) {
+        attention = std::max(attention, compare(expected, self, trace.decoder_self[l].heads[h], h * t * t));
+        attention = std::max(attention, compare(expected, cross, trace.cross[l].heads[h], h * t * s));
+      }
+      projections = std::max(projections, compare(expected, self + ".q", trace.decoder_self[l].queries));
+      projections = std::max(projections, compare(expected, self + ".k", trace.decoder_self[l].keys));
+      projections = std::max(projections, compare(expected, cross + ".q", trace.cross[l].queries));
+      projections = std::max(projections, compare(expected, cross + ".k", trace.cross[l].keys));
+    }
+    const float memory = compare(expected, "encoder.output", trace.encoder_output);
+    const float output = compare(expected, "decoder.output", trace.decoder_output);
+    const float logits = compare(expected, "logits", trace.logits);
+    MESSAGE(name << ": max |diff| attention " << attention << ", q/k " << projections
+                 << ", encoder output " << memory << ", decoder output " << output << ", logits "
+                 << logits << " (first logit " << trace.logits(0, 0) << ")");
+    CHECK(attention <= 1e-5f);
+    CHECK(projections <= 1e-4f);
+    CHECK(memory <= 1e-4f);
+    CHECK(output <= 1e-4f);
+    CHECK(logits <= 1e-4f);
+  }
+}
