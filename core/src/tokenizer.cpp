@@ -6,17 +6,14 @@
 #include <climits>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <initializer_list>
 #include <string>
 #include <system_error>
 #include <utility>
 
 #include "attnscope/error.h"
+#include "attnscope/io.h"
 
-#if defined(__unix__) || defined(__APPLE__)
-#include <unistd.h>
-#endif
 
 namespace attnscope {
 namespace {
@@ -398,17 +395,11 @@ Vocab::Vocab(std::vector<std::string> tokens) : tokens_(std::move(tokens)) {
 }
 
 Vocab Vocab::load(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) throw CheckpointError(path + ": cannot open (" + std::strerror(errno) + ")");
   std::string data;
-  char buffer[1 << 16];
-  size_t got;
-  while ((got = std::fread(buffer, 1, sizeof buffer, f)) > 0)
-    data.append(buffer, got);
-  const int read_errno = std::ferror(f) ? (errno != 0 ? errno : EIO) : 0;
-  std::fclose(f);
-  if (read_errno != 0) {
-    throw CheckpointError(path + ": cannot read (" + std::strerror(read_errno) + ")");
+  try {
+    data = read_file(path);
+  } catch (const Error& e) {
+    throw CheckpointError(e.what());
   }
 
   // Editors on Windows may start a UTF-8 file with a byte order mark; it is not part of
@@ -450,33 +441,9 @@ Vocab Vocab::load(const std::string& path) {
 }
 
 void Vocab::save(const std::string& path) const {
-  const std::string tmp = path + ".tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) throw Error(path + ": cannot write " + tmp + " (" + std::strerror(errno) + ")");
-  int err = 0;  // the first failure's errno
-  auto check = [&err](bool ok) {
-    if (!ok && err == 0) err = errno != 0 ? errno : EIO;
-  };
-  for (const std::string& t : tokens_) {
-    if (err != 0) break;
-    check(std::fwrite(t.data(), 1, t.size(), f) == t.size() && std::fputc('\n', f) != EOF);
-  }
-  if (err == 0) check(std::fflush(f) == 0);
-#if defined(__unix__) || defined(__APPLE__)
-  // Without this a power loss soon after the rename could leave an empty file under path.
-  if (err == 0) check(fsync(fileno(f)) == 0);
-#endif
-  check(std::fclose(f) == 0);
-  if (err != 0) {
-    std::remove(tmp.c_str());
-    throw Error(path + ": cannot write " + tmp + " (" + std::strerror(err) + ")");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);  // replaces path, also on Windows
-  if (ec) {
-    std::remove(tmp.c_str());
-    throw Error(path + ": cannot rename " + tmp + " to it (" + ec.message() + ")");
-  }
+  std::string text;
+  for (const std::string& t : tokens_) text += t + '\n';
+  write_file_atomic(path, text);
 }
 
 int Vocab::id(const std::string& token) const {
