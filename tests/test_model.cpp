@@ -283,3 +283,32 @@ TEST_CASE("parameter_count matches the parameter table") {
     CHECK(parameter_count(c) == visited);
   }
 }
+
+TEST_CASE("two threads compute what one thread computes") {
+  Config c;
+  c.d_model = 256;  // large enough for the threaded paths: split products and heads
+  c.nhead = 4;
+  c.num_encoder_layers = 1;
+  c.num_decoder_layers = 2;
+  c.dim_feedforward = 512;
+  c.src_vocab_size = 1100;
+  c.tgt_vocab_size = 1100;
+  c.max_positions = 64;
+  const Model model(c, random_weights(c, 17));
+  std::vector<int> src(40), tgt(30);
+  for (size_t i = 0; i < src.size(); ++i) src[i] = 4 + static_cast<int>(i * 7 % 1000);
+  for (size_t i = 0; i < tgt.size(); ++i) tgt[i] = 4 + static_cast<int>(i * 13 % 1000);
+  DecodeOptions options;
+  options.max_length = 8;
+  options.stop_at_eos = false;
+  set_num_threads(1);
+  const Trace one = model.trace(src, tgt);
+  const Translation greedy_one = greedy_decode(model, src, options);
+  set_num_threads(2);
+  const Trace two = model.trace(src, tgt);
+  const Translation greedy_two = greedy_decode(model, src, options);
+  set_num_threads(1);
+  check_traces_match(one, two, 1e-5f);
+  CHECK(greedy_one.ids == greedy_two.ids);
+  check_traces_match(greedy_one.trace, greedy_two.trace, 1e-5f);
+}

@@ -6,6 +6,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -23,10 +24,50 @@ using Block = Eigen::Ref<Matrix, 0, Eigen::OuterStride<>>;
 // Below this many multiply-adds a head's work is too small to hand to another thread.
 constexpr long kParallelHeadWork = 32 * 1024;
 
+// Threads a caller of the model may use (set_num_threads). Matrix products use them through
+// OpenMP; each call into the model sets the calling thread's OpenMP budget from it, so two
+// threads may run models concurrently without touching each other's setting.
+std::atomic<int> g_threads{1};
+
+// Below this much work (multiply-adds of one pass) extra threads cost more than they save.
+constexpr double kParallelModelWork = 1 << 24;
+// Below this many weights a matrix-vector product is not worth splitting across threads.
+constexpr Eigen::Index kParallelGemvWeights = 1 << 18;
+
+// Sets the calling thread's OpenMP budget for one call into the model and restores it.
+class ThreadBudget {
+ public:
+  ThreadBudget(double work, double worth_it) : previous_(omp_get_max_threads()) {
+    omp_set_num_threads(work >= worth_it ? g_threads.load() : 1);
+  }
+  ~ThreadBudget() { omp_set_num_threads(previous_); }
+  ThreadBudget(const ThreadBudget&) = delete;
+  ThreadBudget& operator=(const ThreadBudget&) = delete;
+
+ private:
+  int previous_;
+};
+
 void linear(const Eigen::Ref<const Matrix>& x, const Eigen::Ref<const Matrix>& weight,
             const Eigen::Ref<const Vector>& bias, Matrix& out) {
   out.resize(x.rows(), weight.rows());
-  out.noalias() = x * weight.transpose();
+  const int threads = omp_get_max_threads();
+  if (x.rows() <= 4 && threads > 1 && weight.size() >= kParallelGemvWeights) {
+    // Eigen runs matrix-vector products on one thread; decoding one token at a time is
+    // bound by reading the weights, so split their rows between the threads.
+    const Eigen::Index chunk = (weight.rows() + threads - 1) / threads;
+#pragma omp parallel for schedule(static)
+    for (int t = 0; t < threads; ++t) {
+      const Eigen::Index begin = t * chunk;
+      const Eigen::Index count = std::min(chunk, weight.rows() - begin);
+      if (count > 0) {
+        out.middleCols(begin, count).noalias() =
+            x * weight.middleRows(begin, count).transpose();
+      }
+    }
+  } else {
+    out.noalias() = x * weight.transpose();
+  }
   out.rowwise() += bias.transpose();
 }
 
@@ -160,13 +201,9 @@ int argmax(const Eigen::Ref<const RowVector>& row) {
 
 }  // namespace
 
-void set_num_threads(int threads) {
-  threads = std::max(1, threads);
-  omp_set_num_threads(threads);
-  Eigen::setNbThreads(threads);
-}
+void set_num_threads(int threads) { g_threads = std::max(1, threads); }
 
-int num_threads() { return Eigen::nbThreads(); }
+int num_threads() { return g_threads.load(); }
 
 Matrix sinusoidal_positions(int max_positions, int d_model) {
   Matrix table(max_positions, d_model);
@@ -243,6 +280,10 @@ Matrix Model::embed(const std::vector<int>& ids, bool target, int first_position
 
 Encoded Model::encode(const std::vector<int>& src_ids, bool record) const {
   check_ids(src_ids, config_.src_vocab_size, "source");
+  const ThreadBudget budget(static_cast<double>(src_ids.size()) * config_.d_model *
+                            (config_.d_model + config_.dim_feedforward) *
+                            config_.num_encoder_layers,
+                            kParallelModelWork);
   const int nhead = config_.nhead;
   const float eps = config_.layer_norm_eps;
   Encoded out;
@@ -341,6 +382,11 @@ Matrix Model::decode_full(const Encoded& enc, const std::vector<int>& tgt_ids,
 
 Trace Model::trace(const std::vector<int>& src_ids, const std::vector<int>& tgt_ids) const {
   check_ids(tgt_ids, config_.tgt_vocab_size, "target");
+  const ThreadBudget budget(static_cast<double>(src_ids.size() + tgt_ids.size()) *
+                            config_.d_model *
+                            (config_.d_model + config_.dim_feedforward + config_.tgt_vocab_size) *
+                            (config_.num_encoder_layers + config_.num_decoder_layers),
+                            kParallelModelWork);
   Encoded enc = encode(src_ids, true);
   Trace trace;
   trace.src_ids = src_ids;
@@ -379,6 +425,11 @@ Matrix Model::decode_step(const Encoded& enc, const std::vector<int>& ids,
                      std::to_string(caches.size()) + " caches");
   }
   check_ids(ids, config_.tgt_vocab_size, "target");
+  // One position reads every decoder weight once: threads pay off once there are several
+  // products large enough to split.
+  const ThreadBudget budget(
+      static_cast<double>(d) * (config_.tgt_vocab_size + (4 * d + config_.dim_feedforward) * layers),
+      4.0 * kParallelGemvWeights);
   Matrix x(batch, d);
   for (int b = 0; b < batch; ++b) {
     DecoderCache& cache = *caches[b];
