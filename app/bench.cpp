@@ -2,6 +2,7 @@
 // and prints them beside PyTorch's times for the same configurations, measured in the same
 // run by tests/reference/bench_torch.py. A benchmark, never a pass/fail test.
 #include <malloc.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <chrono>
@@ -43,7 +44,8 @@ struct Timing {
 };
 
 Timing time_runs(int warmup, int runs, const std::function<void()>& body) {
-  for (int i = 0; i < warmup; ++i) body();
+  for (int i = 0; i < warmup; ++i)
+    body();
   std::vector<double> ms;
   for (int i = 0; i < runs; ++i) {
     const auto start = Clock::now();
@@ -91,7 +93,8 @@ Config case_config(const Case& c) {
 std::vector<int> random_ids(int n, int vocab, std::mt19937& rng) {
   std::uniform_int_distribution<int> dist(4, vocab - 1);
   std::vector<int> ids(n);
-  for (int& id : ids) id = dist(rng);
+  for (int& id : ids)
+    id = dist(rng);
   return ids;
 }
 
@@ -116,7 +119,7 @@ std::map<std::string, Timing> run_torch(const std::string& script, int threads, 
     try {
       const auto json = nlohmann::json::parse(line);
       out[json.at("name").get<std::string>()] = {json.at("median_ms").get<double>(),
-                                                  json.at("min_ms").get<double>()};
+                                                 json.at("min_ms").get<double>()};
       if (json.contains("torch")) *version = json.at("torch").get<std::string>();
     } catch (const std::exception&) {
       // Not a result line; bench_torch.py prints progress on stderr only.
@@ -175,9 +178,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::string names;
-  for (const Case& c : cases) names += (names.empty() ? "" : ",") + c.name;
+  for (const Case& c : cases)
+    names += (names.empty() ? "" : ",") + c.name;
 
   set_num_threads(threads);
+  omp_set_num_threads(threads);  // for the plain GEMM reference below
   keep_large_buffers_in_heap();
   const double gemm = gemm_gflops(runs);
   std::map<std::string, Timing> ours;
@@ -213,9 +218,10 @@ int main(int argc, char** argv) {
     if (torch.empty()) torch_version = "unavailable (needs /usr/bin/python3 with torch)";
   }
 
-  std::printf("attnscope-bench: %d thread%s, median and minimum of %d runs after warm-up "
-              "(long: %d runs)\n",
-              threads, threads == 1 ? "" : "s", runs, std::max(5, runs / 3));
+  std::printf(
+      "attnscope-bench: %d thread%s, median and minimum of %d runs after warm-up "
+      "(long: %d runs)\n",
+      threads, threads == 1 ? "" : "s", runs, std::max(5, runs / 3));
   std::printf("PyTorch: %s\n", torch_version.c_str());
   std::printf("plain Eigen GEMM 512x512 * 512x2048 here: %.1f GFLOP/s\n\n", gemm);
   std::printf("%-12s %12s %10s %9s %7s %13s %10s %9s\n", "case", "ours median", "ours min",

@@ -113,7 +113,8 @@ std::vector<int> parse_ids(const std::string& text, const std::string& what) {
 void warn_unknown(const Tokenized& tokenized, const char* side) {
   if (tokenized.unknown.empty()) return;
   std::string words;
-  for (int i : tokenized.unknown) words += (words.empty() ? "" : ", ") + tokenized.tokens[i];
+  for (int i : tokenized.unknown)
+    words += (words.empty() ? "" : ", ") + tokenized.tokens[i];
   std::fprintf(stderr, "warning: %zu unknown %s word%s mapped to <unk>: %s\n",
                tokenized.unknown.size(), side, tokenized.unknown.size() == 1 ? "" : "s",
                words.c_str());
@@ -133,7 +134,8 @@ std::string sentence_argument(const Args& args) {
   if (args.has("text")) return args.get("text");
   if (args.positional.empty()) throw InputError("missing the sentence to translate");
   std::string text;
-  for (const std::string& word : args.positional) text += (text.empty() ? "" : " ") + word;
+  for (const std::string& word : args.positional)
+    text += (text.empty() ? "" : " ") + word;
   return text;
 }
 
@@ -160,7 +162,8 @@ Json matrix_json(const Matrix& m) {
 
 Json record_json(const AttentionRecord& record) {
   Json heads = Json::array();
-  for (const Matrix& head : record.heads) heads.push_back(matrix_json(head));
+  for (const Matrix& head : record.heads)
+    heads.push_back(matrix_json(head));
   return heads;
 }
 
@@ -174,11 +177,13 @@ void print_csv(const Trace& trace, const Args& args) {
   const auto& cols = trace.key_tokens(kind);
   auto quote = [](const std::string& s) {
     std::string out = "\"";
-    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    for (char c : s)
+      out += c == '"' ? std::string("\"\"") : std::string(1, c);
     return out + "\"";
   };
   std::string line = "\"query\\key\"";
-  for (const std::string& token : cols) line += "," + quote(token);
+  for (const std::string& token : cols)
+    line += "," + quote(token);
   std::printf("%s\n", line.c_str());
   for (Eigen::Index i = 0; i < m.rows(); ++i) {
     line = quote(rows[i]);
@@ -239,7 +244,8 @@ int cmd_trace(const Args& args) {
   out["tgt_ids"] = trace.tgt_ids;
   out["output_ids"] = trace.output_ids;
   std::vector<std::string> output_tokens;
-  for (int id : trace.output_ids) output_tokens.push_back(bundle.tgt_vocab.token(id));
+  for (int id : trace.output_ids)
+    output_tokens.push_back(bundle.tgt_vocab.token(id));
   out["output_tokens"] = output_tokens;
   out["generated"] = generated;
   if (generated) {

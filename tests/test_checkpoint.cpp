@@ -44,12 +44,14 @@ std::string saved_model(const std::string& name, const Config& c = test_config()
 }
 
 // Rewrites model.safetensors of `dir` after `edit` changed the list of tensors.
-void rewrite_tensors(const std::string& dir,
-                     const std::function<void(std::vector<TensorRef>&, std::vector<std::vector<float>>&)>& edit) {
+void rewrite_tensors(
+    const std::string& dir,
+    const std::function<void(std::vector<TensorRef>&, std::vector<std::vector<float>>&)>& edit) {
   const SafetensorsFile file = SafetensorsFile::read(dir + "/model.safetensors");
   std::vector<std::vector<float>> storage;
   std::vector<TensorRef> tensors;
-  for (const std::string& name : file.names()) storage.push_back(file.read_floats(name));
+  for (const std::string& name : file.names())
+    storage.push_back(file.read_floats(name));
   size_t i = 0;
   for (const std::string& name : file.names()) {
     tensors.push_back({name, file.info(name).shape, storage[i++].data()});
@@ -81,14 +83,15 @@ TEST_CASE("a saved model reads back bit-identical") {
     const std::string dir = saved_model(learned ? "roundtrip_learned" : "roundtrip", c);
     const ModelBundle bundle = load_model_dir(dir);
     Weights original = random_weights(c, 4);
-    Weights& loaded = const_cast<Weights&>(bundle.model.weights());
+    Weights loaded = bundle.model.weights();
     const std::vector<ParameterRef> a = parameters(original, c), b = parameters(loaded, c);
     REQUIRE(a.size() == b.size());
     for (size_t i = 0; i < a.size(); ++i) {
       CAPTURE(a[i].name);
       REQUIRE(a[i].shape == b[i].shape);
       int64_t n = 1;
-      for (int64_t d : a[i].shape) n *= d;
+      for (int64_t d : a[i].shape)
+        n *= d;
       CHECK(std::memcmp(a[i].data, b[i].data, n * sizeof(float)) == 0);
     }
     CHECK(config_to_json(bundle.model.config()) == config_to_json(c));
@@ -108,8 +111,8 @@ TEST_CASE("an F16 checkpoint loads as the rounded weights") {
   save_model_dir(dir, model, placeholder_vocab(c.src_vocab_size, "s"),
                  placeholder_vocab(c.tgt_vocab_size, "t"), DType::kF16);
   const ModelBundle bundle = load_model_dir(dir);
-  const Matrix& w = model.weights().decoder[1].ff.linear1_weight;
-  const Matrix& back = bundle.model.weights().decoder[1].ff.linear1_weight;
+  const Matrix w = model.weights().decoder[1].ff.linear1_weight;
+  const Matrix back = bundle.model.weights().decoder[1].ff.linear1_weight;
   for (Eigen::Index i = 0; i < w.size(); ++i) {
     CHECK(back.data()[i] == static_cast<float>(Eigen::half(w.data()[i])));
   }

@@ -24,19 +24,21 @@ struct Run {
 Run run_cli(const std::string& arguments) {
   const std::string err_path = std::string(ATTNSCOPE_TEST_TMP) + "/cli_stderr.txt";
   std::system(("mkdir -p '" + std::string(ATTNSCOPE_TEST_TMP) + "'").c_str());
-  const std::string command = std::string("'") + ATTNSCOPE_CLI + "' " + arguments + " 2>'" +
-                              err_path + "'";
+  const std::string command =
+      std::string("'") + ATTNSCOPE_CLI + "' " + arguments + " 2>'" + err_path + "'";
   FILE* pipe = popen(command.c_str(), "r");
   REQUIRE(pipe != nullptr);
   Run run;
   std::array<char, 65536> buffer;
   size_t n;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) run.out.append(buffer.data(), n);
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+    run.out.append(buffer.data(), n);
   const int status = pclose(pipe);
   run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   FILE* err = std::fopen(err_path.c_str(), "rb");
   if (err) {
-    while ((n = std::fread(buffer.data(), 1, buffer.size(), err)) > 0) run.err.append(buffer.data(), n);
+    while ((n = std::fread(buffer.data(), 1, buffer.size(), err)) > 0)
+      run.err.append(buffer.data(), n);
     std::fclose(err);
   }
   return run;
@@ -56,7 +58,8 @@ TEST_CASE("trace --format json on a PyTorch model gives PyTorch's weights") {
   REQUIRE(run.status == 0);
   const auto json = nlohmann::json::parse(run.out);
   std::stringstream ids;
-  for (size_t i = 0; i < json["src_ids"].size(); ++i) ids << (i ? "," : "") << json["src_ids"][i].get<int>();
+  for (size_t i = 0; i < json["src_ids"].size(); ++i)
+    ids << (i ? "," : "") << json["src_ids"][i].get<int>();
   CHECK(ids.str() == src);
   CHECK(json["tgt_tokens"][0] == "<bos>");
   int checked = 0;
@@ -82,8 +85,9 @@ TEST_CASE("trace --format json on a PyTorch model gives PyTorch's weights") {
 }
 
 TEST_CASE("trace --format csv prints one labelled matrix") {
-  const Run run = run_cli("trace --model '" + kFixture +
-                          "' --src-ids 4,5,6 --tgt-ids 2,7 --format csv --kind cross --layer 1 --head 3");
+  const Run run =
+      run_cli("trace --model '" + kFixture +
+              "' --src-ids 4,5,6 --tgt-ids 2,7 --format csv --kind cross --layer 1 --head 3");
   INFO(run.err);
   REQUIRE(run.status == 0);
   std::stringstream lines(run.out);
@@ -99,7 +103,8 @@ TEST_CASE("trace --format csv prints one labelled matrix") {
   std::stringstream cells(row2.substr(row2.find(',') + 1));
   std::string cell;
   double sum = 0;
-  while (std::getline(cells, cell, ',')) sum += std::stod(cell);
+  while (std::getline(cells, cell, ','))
+    sum += std::stod(cell);
   CHECK(sum == doctest::Approx(1.0).epsilon(1e-6));
 }
 

@@ -29,7 +29,9 @@ Config small_config(bool norm_first, Activation activation = Activation::kRelu) 
   return c;
 }
 
-std::vector<int> ids(std::initializer_list<int> list) { return std::vector<int>(list); }
+std::vector<int> ids(std::initializer_list<int> list) {
+  return std::vector<int>(list);
+}
 
 float max_abs_diff(const Matrix& a, const Matrix& b) {
   REQUIRE(a.rows() == b.rows());
@@ -94,7 +96,8 @@ TEST_CASE("attention rows sum to 1 and the causal future is exactly 0") {
     for (const AttentionRecord& r : t.decoder_self) {
       for (const Matrix& m : r.heads) {
         for (Eigen::Index i = 0; i < m.rows(); ++i) {
-          for (Eigen::Index j = i + 1; j < m.cols(); ++j) CHECK(m(i, j) == 0.0f);
+          for (Eigen::Index j = i + 1; j < m.cols(); ++j)
+            CHECK(m(i, j) == 0.0f);
           CHECK(m(i, 0) > 0.0f);
         }
       }
@@ -120,7 +123,8 @@ TEST_CASE("padding never leaks into real tokens") {
   const Config c = small_config(false);
   const Model model(c, random_weights(c, 5));
   const Trace plain = model.trace(ids({5, 9, 12, 7}), ids({2, 8, 14}));
-  const Trace padded = model.trace(ids({5, 9, 12, 7, c.pad_id, c.pad_id}), ids({2, 8, 14, c.pad_id}));
+  const Trace padded =
+      model.trace(ids({5, 9, 12, 7, c.pad_id, c.pad_id}), ids({2, 8, 14, c.pad_id}));
   for (int l = 0; l < c.num_encoder_layers; ++l) {
     for (int h = 0; h < c.nhead; ++h) {
       const Matrix& m = padded.encoder_self[l].heads[h];
@@ -185,7 +189,8 @@ TEST_CASE("beam width 1 equals greedy; a wider beam's score is its tokens' log-p
   std::uniform_int_distribution<int> dist(4, c.src_vocab_size - 1);
   for (int trial = 0; trial < 5; ++trial) {
     std::vector<int> src(3 + trial);
-    for (int& id : src) id = dist(rng);
+    for (int& id : src)
+      id = dist(rng);
     DecodeOptions options;
     options.max_length = 10;
     const Translation greedy = greedy_decode(model, src, options);
@@ -261,8 +266,9 @@ TEST_CASE("config round-trips through config.json and rejects bad values") {
                        "c.json"),
       "c.json: key 'activation' is 'tanh', expected \"relu\" or \"gelu\"", CheckpointError);
   CHECK_THROWS_WITH_AS(
-      config_from_json(R"({"src_vocab_size": 10, "tgt_vocab_size": 10, "num_encoder_layers": 1000000000000})",
-                       "c.json"),
+      config_from_json(
+          R"({"src_vocab_size": 10, "tgt_vocab_size": 10, "num_encoder_layers": 1000000000000})",
+          "c.json"),
       "c.json: key 'num_encoder_layers' is 1000000000000, far beyond any supported size",
       CheckpointError);
   CHECK_THROWS_AS(config_from_json("{not json", "c.json"), CheckpointError);
@@ -277,7 +283,8 @@ TEST_CASE("parameter_count matches the parameter table") {
     int64_t visited = 0;
     for (const ParameterRef& p : parameters(w, c)) {
       int64_t n = 1;
-      for (int64_t d : p.shape) n *= d;
+      for (int64_t d : p.shape)
+        n *= d;
       visited += n;
     }
     CHECK(parameter_count(c) == visited);
@@ -296,8 +303,10 @@ TEST_CASE("two threads compute what one thread computes") {
   c.max_positions = 64;
   const Model model(c, random_weights(c, 17));
   std::vector<int> src(40), tgt(30);
-  for (size_t i = 0; i < src.size(); ++i) src[i] = 4 + static_cast<int>(i * 7 % 1000);
-  for (size_t i = 0; i < tgt.size(); ++i) tgt[i] = 4 + static_cast<int>(i * 13 % 1000);
+  for (size_t i = 0; i < src.size(); ++i)
+    src[i] = 4 + static_cast<int>(i * 7 % 1000);
+  for (size_t i = 0; i < tgt.size(); ++i)
+    tgt[i] = 4 + static_cast<int>(i * 13 % 1000);
   DecodeOptions options;
   options.max_length = 8;
   options.stop_at_eos = false;
@@ -311,4 +320,22 @@ TEST_CASE("two threads compute what one thread computes") {
   check_traces_match(one, two, 1e-5f);
   CHECK(greedy_one.ids == greedy_two.ids);
   check_traces_match(greedy_one.trace, greedy_two.trace, 1e-5f);
+}
+
+TEST_CASE("a model refuses weights that do not fit its config") {
+  const Config c = small_config(false);
+  Weights w = random_weights(c, 2);
+  w.decoder[1].ff.linear2_weight = Matrix::Zero(24, 39);
+  CHECK_THROWS_WITH_AS(Model(c, w),
+                       "tensor 'transformer.decoder.layers.1.linear2.weight': shape [24,39], "
+                       "expected [24,40]",
+                       CheckpointError);
+  w = random_weights(c, 2);
+  w.encoder.pop_back();
+  CHECK_THROWS_WITH_AS(Model(c, w), "weights have 1+2 layers, config says 2+2", CheckpointError);
+  // What goes in comes back out, in PyTorch's layout.
+  const Weights original = random_weights(c, 2);
+  const Weights back = Model(c, original).weights();
+  CHECK(back.encoder[0].self_attn.in_proj_weight == original.encoder[0].self_attn.in_proj_weight);
+  CHECK(back.generator_weight == original.generator_weight);
 }

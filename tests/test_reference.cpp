@@ -32,7 +32,8 @@ std::vector<int> parse_ids(const std::string& text) {
   std::vector<int> ids;
   std::stringstream stream(text);
   std::string item;
-  while (std::getline(stream, item, ',')) ids.push_back(std::stoi(item));
+  while (std::getline(stream, item, ','))
+    ids.push_back(std::stoi(item));
   return ids;
 }
 
@@ -40,7 +41,8 @@ std::vector<int> parse_ids(const std::string& text) {
 // `offset`), reports the largest difference and returns it.
 float compare(const SafetensorsFile& expected, const std::string& name, const Matrix& actual,
               int64_t offset = 0) {
-  REQUIRE_MESSAGE(expected.contains(name), "fixture lacks tensor '" << name << "'; " << kRegenerate);
+  REQUIRE_MESSAGE(expected.contains(name),
+                  "fixture lacks tensor '" << name << "'; " << kRegenerate);
   const std::vector<float> want = expected.read_floats(name);
   REQUIRE(offset + actual.size() <= static_cast<int64_t>(want.size()));
   float worst = 0;
@@ -66,9 +68,9 @@ TEST_CASE("every fixture matches PyTorch") {
     const auto& meta = expected.metadata();
     const bool is_reference = meta.count("format") && meta.at("format") == "attnscope-reference";
     REQUIRE_MESSAGE(is_reference, "not a reference fixture; " << kRegenerate);
-    REQUIRE_MESSAGE(meta.at("version") == "1",
-                    "fixture format version " << meta.at("version") << ", tests expect 1; "
-                                              << kRegenerate);
+    REQUIRE_MESSAGE(meta.at("version") == "1", "fixture format version " << meta.at("version")
+                                                                         << ", tests expect 1; "
+                                                                         << kRegenerate);
     const Config& c = bundle.model.config();
     const Trace trace =
         bundle.model.trace(parse_ids(meta.at("src_ids")), parse_ids(meta.at("tgt_ids")));
@@ -78,20 +80,26 @@ TEST_CASE("every fixture matches PyTorch") {
     for (int l = 0; l < c.num_encoder_layers; ++l) {
       const std::string p = "encoder." + std::to_string(l) + ".self";
       for (int h = 0; h < c.nhead; ++h) {
-        attention = std::max(attention, compare(expected, p, trace.encoder_self[l].heads[h], h * s * s));
+        attention =
+            std::max(attention, compare(expected, p, trace.encoder_self[l].heads[h], h * s * s));
       }
-      projections = std::max(projections, compare(expected, p + ".q", trace.encoder_self[l].queries));
+      projections =
+          std::max(projections, compare(expected, p + ".q", trace.encoder_self[l].queries));
       projections = std::max(projections, compare(expected, p + ".k", trace.encoder_self[l].keys));
     }
     for (int l = 0; l < c.num_decoder_layers; ++l) {
       const std::string self = "decoder." + std::to_string(l) + ".self";
       const std::string cross = "decoder." + std::to_string(l) + ".cross";
       for (int h = 0; h < c.nhead; ++h) {
-        attention = std::max(attention, compare(expected, self, trace.decoder_self[l].heads[h], h * t * t));
-        attention = std::max(attention, compare(expected, cross, trace.cross[l].heads[h], h * t * s));
+        attention =
+            std::max(attention, compare(expected, self, trace.decoder_self[l].heads[h], h * t * t));
+        attention =
+            std::max(attention, compare(expected, cross, trace.cross[l].heads[h], h * t * s));
       }
-      projections = std::max(projections, compare(expected, self + ".q", trace.decoder_self[l].queries));
-      projections = std::max(projections, compare(expected, self + ".k", trace.decoder_self[l].keys));
+      projections =
+          std::max(projections, compare(expected, self + ".q", trace.decoder_self[l].queries));
+      projections =
+          std::max(projections, compare(expected, self + ".k", trace.decoder_self[l].keys));
       projections = std::max(projections, compare(expected, cross + ".q", trace.cross[l].queries));
       projections = std::max(projections, compare(expected, cross + ".k", trace.cross[l].keys));
     }

@@ -46,7 +46,6 @@ void write_file(const std::string& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary) << bytes;
 }
 
-
 // The message of the CheckpointError that loading `bytes` as a vocabulary throws.
 std::string load_error(const std::string& name, const std::string& bytes) {
   const std::string path = scratch_dir() + "/" + name;

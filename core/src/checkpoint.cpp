@@ -21,7 +21,8 @@ std::string join_path(const std::string& dir, const std::string& name) {
 
 std::string dims(const std::vector<int64_t>& shape) {
   std::string out = "[";
-  for (size_t i = 0; i < shape.size(); ++i) out += (i ? "," : "") + std::to_string(shape[i]);
+  for (size_t i = 0; i < shape.size(); ++i)
+    out += (i ? "," : "") + std::to_string(shape[i]);
   return out + "]";
 }
 
@@ -51,7 +52,8 @@ Weights load_weights(const SafetensorsFile& file, const Config& config) {
                             ", expected " + dims(p.shape));
     }
     int64_t n = 1;
-    for (int64_t d : p.shape) n *= d;
+    for (int64_t d : p.shape)
+      n *= d;
     file.read_floats_into(p.name, p.data, n);
   });
   for (const std::string& name : file.names()) {
@@ -66,14 +68,15 @@ Weights load_weights(const SafetensorsFile& file, const Config& config) {
 ModelBundle load_model_dir(const std::string& dir) {
   struct stat st {};
   if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-    throw CheckpointError(dir + ": not a model directory (expected a folder with config.json, "
-                                "model.safetensors, src_vocab.txt and tgt_vocab.txt)");
+    throw CheckpointError(dir +
+                          ": not a model directory (expected a folder with config.json, "
+                          "model.safetensors, src_vocab.txt and tgt_vocab.txt)");
   }
   const Config config = load_config(join_path(dir, "config.json"));
-  Vocab src = load_vocab_checked(join_path(dir, "src_vocab.txt"), config.src_vocab_size,
-                                 "src_vocab_size");
-  Vocab tgt = load_vocab_checked(join_path(dir, "tgt_vocab.txt"), config.tgt_vocab_size,
-                                 "tgt_vocab_size");
+  Vocab src =
+      load_vocab_checked(join_path(dir, "src_vocab.txt"), config.src_vocab_size, "src_vocab_size");
+  Vocab tgt =
+      load_vocab_checked(join_path(dir, "tgt_vocab.txt"), config.tgt_vocab_size, "tgt_vocab_size");
   const SafetensorsFile file = SafetensorsFile::read(join_path(dir, "model.safetensors"));
   Weights weights = load_weights(file, config);
   return ModelBundle{dir, Model(config, std::move(weights)), std::move(src), std::move(tgt)};
@@ -91,8 +94,7 @@ void save_model_dir(const std::string& dir, const Model& model, const Vocab& src
   if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
     throw Error("cannot create directory '" + dir + "': " + std::strerror(errno));
   }
-  // The visitor needs mutable storage; it only reads here.
-  Weights& weights = const_cast<Weights&>(model.weights());
+  Weights weights = model.weights();
   std::vector<TensorRef> tensors;
   for_each_parameter(weights, config, [&](const ParameterRef& p) {
     tensors.push_back({p.name, p.shape, p.data});
@@ -136,8 +138,10 @@ std::vector<int> ModelBundle::target_ids(const std::string& text, Tokenized* tok
 void ModelBundle::label(Trace& trace) const {
   trace.src_tokens.clear();
   trace.tgt_tokens.clear();
-  for (int id : trace.src_ids) trace.src_tokens.push_back(src_vocab.token(id));
-  for (int id : trace.tgt_ids) trace.tgt_tokens.push_back(tgt_vocab.token(id));
+  for (int id : trace.src_ids)
+    trace.src_tokens.push_back(src_vocab.token(id));
+  for (int id : trace.tgt_ids)
+    trace.tgt_tokens.push_back(tgt_vocab.token(id));
 }
 
 std::string ModelBundle::detokenize_target(const std::vector<int>& ids) const {

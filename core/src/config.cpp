@@ -49,8 +49,7 @@ void read_key(const Json& json, const char* key, int& out, const std::string& so
   auto it = json.find(key);
   if (it == json.end()) return;
   if (!it->is_number_integer()) {
-    throw CheckpointError(source + ": key '" + key + "' must be an integer, found " +
-                          it->dump());
+    throw CheckpointError(source + ": key '" + key + "' must be an integer, found " + it->dump());
   }
   const long long value = it->is_number_unsigned()
                               ? static_cast<long long>(std::min<unsigned long long>(

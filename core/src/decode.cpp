@@ -121,8 +121,8 @@ Translation beam_decode(const Model& model, const std::vector<int>& src_ids,
     bool finished;
   };
   auto normalised = [&](float log_prob, size_t length) {
-    return log_prob / std::pow(static_cast<float>(std::max<size_t>(length, 1)),
-                               options.length_penalty);
+    return log_prob /
+           std::pow(static_cast<float>(std::max<size_t>(length, 1)), options.length_penalty);
   };
 
   std::vector<Hypothesis> live(1);
@@ -159,8 +159,9 @@ Translation beam_decode(const Model& model, const std::vector<int>& src_ids,
         candidates.push_back({live[b].log_prob + (row[token] - max - log_sum), b, token});
       }
     }
-    std::stable_sort(candidates.begin(), candidates.end(),
-                     [](const Candidate& a, const Candidate& z) { return a.log_prob > z.log_prob; });
+    std::stable_sort(
+        candidates.begin(), candidates.end(),
+        [](const Candidate& a, const Candidate& z) { return a.log_prob > z.log_prob; });
 
     std::vector<Hypothesis> next;
     for (const Candidate& cand : candidates) {
@@ -182,9 +183,9 @@ Translation beam_decode(const Model& model, const std::vector<int>& src_ids,
   for (const Hypothesis& h : live) {
     finished.push_back({h.ids, h.log_prob, normalised(h.log_prob, h.ids.size()), false});
   }
-  const Finished& best = *std::max_element(
-      finished.begin(), finished.end(),
-      [](const Finished& a, const Finished& z) { return a.score < z.score; });
+  const Finished& best =
+      *std::max_element(finished.begin(), finished.end(),
+                        [](const Finished& a, const Finished& z) { return a.score < z.score; });
 
   Translation out;
   out.ids = best.ids;

@@ -14,7 +14,6 @@
 #include "attnscope/error.h"
 #include "attnscope/io.h"
 
-
 namespace attnscope {
 namespace {
 
@@ -442,7 +441,8 @@ Vocab Vocab::load(const std::string& path) {
 
 void Vocab::save(const std::string& path) const {
   std::string text;
-  for (const std::string& t : tokens_) text += t + '\n';
+  for (const std::string& t : tokens_)
+    text += t + '\n';
   write_file_atomic(path, text);
 }
 

@@ -97,6 +97,32 @@ std::vector<ParameterRef> parameters(Weights& weights, const Config& config) {
   return out;
 }
 
+std::vector<int64_t> expected_shape(const std::string& name, const Config& c) {
+  const int64_t d = c.d_model, ff = c.dim_feedforward;
+  const int64_t vs = c.src_vocab_size, vt = c.tgt_vocab_size, p = c.max_positions;
+  auto ends_with = [&](const char* suffix) {
+    const std::string tail(suffix);
+    return name.size() >= tail.size() &&
+           name.compare(name.size() - tail.size(), tail.size(), tail) == 0;
+  };
+  if (name == "src_embed.weight") return {vs, d};
+  if (name == "tgt_embed.weight") return {vt, d};
+  if (name == "src_pos.weight" || name == "tgt_pos.weight") return {p, d};
+  if (name == "generator.weight") return {vt, d};
+  if (name == "generator.bias") return {vt};
+  if (ends_with(".in_proj_weight")) return {3 * d, d};
+  if (ends_with(".in_proj_bias")) return {3 * d};
+  if (ends_with(".out_proj.weight")) return {d, d};
+  if (ends_with(".linear1.weight")) return {ff, d};
+  if (ends_with(".linear1.bias")) return {ff};
+  if (ends_with(".linear2.weight")) return {d, ff};
+  if (ends_with(".out_proj.bias") || ends_with(".linear2.bias") || ends_with("norm.weight") ||
+      ends_with("norm.bias") || name.find(".norm") != std::string::npos) {
+    return {d};
+  }
+  return {};
+}
+
 Weights allocate_weights(const Config& c) {
   const int d = c.d_model;
   Weights w;
@@ -137,23 +163,28 @@ Weights random_weights(const Config& c, uint64_t seed) {
   std::normal_distribution<float> normal(0.0f, 1.0f);
   for_each_parameter(w, c, [&](const ParameterRef& p) {
     int64_t n = 1;
-    for (int64_t dim : p.shape) n *= dim;
-    const bool is_embedding = p.name.find("embed") != std::string::npos ||
-                              p.name.find("_pos.") != std::string::npos;
-    const bool is_norm_gain = p.name.find("norm") != std::string::npos &&
-                              p.name.size() > 7 && p.name.compare(p.name.size() - 7, 7, ".weight") == 0;
+    for (int64_t dim : p.shape)
+      n *= dim;
+    const bool is_embedding =
+        p.name.find("embed") != std::string::npos || p.name.find("_pos.") != std::string::npos;
+    const bool is_norm_gain = p.name.find("norm") != std::string::npos && p.name.size() > 7 &&
+                              p.name.compare(p.name.size() - 7, 7, ".weight") == 0;
     if (is_embedding) {
       // nn.Embedding's N(0,1); scaled so that sqrt(d_model) * embedding stays O(1).
       const float scale = 1.0f / std::sqrt(static_cast<float>(c.d_model));
-      for (int64_t i = 0; i < n; ++i) p.data[i] = scale * normal(rng);
+      for (int64_t i = 0; i < n; ++i)
+        p.data[i] = scale * normal(rng);
     } else if (p.shape.size() == 2) {
       const float bound = std::sqrt(6.0f / static_cast<float>(p.shape[0] + p.shape[1]));
       std::uniform_real_distribution<float> uniform(-bound, bound);
-      for (int64_t i = 0; i < n; ++i) p.data[i] = uniform(rng);
+      for (int64_t i = 0; i < n; ++i)
+        p.data[i] = uniform(rng);
     } else if (is_norm_gain) {
-      for (int64_t i = 0; i < n; ++i) p.data[i] = 1.0f + 0.1f * normal(rng);
+      for (int64_t i = 0; i < n; ++i)
+        p.data[i] = 1.0f + 0.1f * normal(rng);
     } else {
-      for (int64_t i = 0; i < n; ++i) p.data[i] = 0.05f * normal(rng);
+      for (int64_t i = 0; i < n; ++i)
+        p.data[i] = 0.05f * normal(rng);
     }
   });
   return w;

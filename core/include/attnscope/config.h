@@ -11,24 +11,24 @@ enum class Activation { kRelu, kGelu };
 enum class Positional { kSinusoidal, kLearned };
 
 struct Config {
-  int d_model = 64;                 // width of every token state
-  int nhead = 4;                    // attention heads; d_model % nhead == 0
+  int d_model = 64;  // width of every token state
+  int nhead = 4;     // attention heads; d_model % nhead == 0
   int num_encoder_layers = 2;
   int num_decoder_layers = 2;
-  int dim_feedforward = 256;        // hidden width of each feed-forward block
+  int dim_feedforward = 256;  // hidden width of each feed-forward block
   Activation activation = Activation::kRelu;
   float layer_norm_eps = 1e-5f;
-  bool norm_first = false;          // false: post-norm (the paper); true: pre-norm
+  bool norm_first = false;  // false: post-norm (the paper); true: pre-norm
   int src_vocab_size = 0;
   int tgt_vocab_size = 0;
-  int max_positions = 256;          // longest source or target sequence, in tokens
+  int max_positions = 256;  // longest source or target sequence, in tokens
   Positional positional = Positional::kSinusoidal;
-  bool tie_output = false;          // generator.weight is tgt_embed.weight, no bias
+  bool tie_output = false;  // generator.weight is tgt_embed.weight, no bias
   int pad_id = 0;
   int unk_id = 1;
   int bos_id = 2;
   int eos_id = 3;
-  bool lowercase = true;            // tokenizer: lowercase the input before lookup
+  bool lowercase = true;  // tokenizer: lowercase the input before lookup
 
   int head_dim() const { return d_model / nhead; }
 

@@ -19,10 +19,10 @@ struct DecodeOptions {
 };
 
 struct Translation {
-  std::vector<int> ids;  // generated target ids, without <bos> and <eos>
-  bool finished = false; // true when the model produced <eos> within max_length
-  float log_prob = 0;    // sum of the log-probabilities of the generated tokens (with <eos>)
-  Trace trace;           // decoder input <bos> + ids; output_ids = ids (+ <eos>)
+  std::vector<int> ids;   // generated target ids, without <bos> and <eos>
+  bool finished = false;  // true when the model produced <eos> within max_length
+  float log_prob = 0;     // sum of the log-probabilities of the generated tokens (with <eos>)
+  Trace trace;            // decoder input <bos> + ids; output_ids = ids (+ <eos>)
 };
 
 // The number of tokens a decode of a source of `src_len` tokens may produce.

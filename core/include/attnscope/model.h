@@ -20,12 +20,12 @@ int num_threads();
 
 // The encoder's result, kept for the decoder: the memory and its per-layer keys/values.
 struct Encoded {
-  std::vector<int> src_ids;             // (S)
-  Matrix memory;                        // (S, d_model) after the final encoder norm
-  std::vector<char> key_mask;           // (S) 1 where the source token is <pad>: never attended
-  std::vector<AttentionRecord> self;    // [encoder layer] self-attention, when recorded
-  std::vector<Matrix> cross_keys;       // [decoder layer] (S, d_model) memory W_k^T + b_k
-  std::vector<Matrix> cross_values;     // [decoder layer] (S, d_model) memory W_v^T + b_v
+  std::vector<int> src_ids;           // (S)
+  Matrix memory;                      // (S, d_model) after the final encoder norm
+  std::vector<char> key_mask;         // (S) 1 where the source token is <pad>: never attended
+  std::vector<AttentionRecord> self;  // [encoder layer] self-attention, when recorded
+  std::vector<Matrix> cross_keys;     // [decoder layer] (S, d_model) memory W_k^T + b_k
+  std::vector<Matrix> cross_values;   // [decoder layer] (S, d_model) memory W_v^T + b_v
 };
 
 // Keys and values of the decoder's past positions for one hypothesis.
@@ -53,7 +53,8 @@ class Model {
   Model(Config config, Weights weights);
 
   const Config& config() const { return config_; }
-  const Weights& weights() const { return weights_; }
+  // A copy of the weights in PyTorch's layout (as given to the constructor).
+  Weights weights() const;
 
   // Encoder over `src_ids` and decoder over `tgt_ids`, both used verbatim (nothing added).
   // Throws InputError on an empty sequence, an id outside the vocabulary or a sequence
@@ -77,12 +78,12 @@ class Model {
  private:
   void check_ids(const std::vector<int>& ids, int vocab_size, const char* what) const;
   Matrix embed(const std::vector<int>& ids, bool target, int first_position) const;
-  Matrix decode_full(const Encoded& encoded, const std::vector<int>& tgt_ids,
-                     Trace* trace) const;
+  Matrix decode_full(const Encoded& encoded, const std::vector<int>& tgt_ids, Trace* trace) const;
   Matrix generate(const Matrix& hidden) const;
 
   Config config_;
-  Weights weights_;
+  Weights weights_;  // every Linear weight transposed to (in, out) for the products
+
   Matrix src_positions_;  // (max_positions, d_model) learned or sinusoidal table
   Matrix tgt_positions_;  // (max_positions, d_model)
 };

@@ -26,8 +26,8 @@ struct AttentionRecord {
 };
 
 struct Trace {
-  std::vector<int> src_ids;  // (S) encoder input, used verbatim
-  std::vector<int> tgt_ids;  // (T) decoder input, usually <bos> y_1 .. y_{T-1}
+  std::vector<int> src_ids;             // (S) encoder input, used verbatim
+  std::vector<int> tgt_ids;             // (T) decoder input, usually <bos> y_1 .. y_{T-1}
   std::vector<std::string> src_tokens;  // (S) display strings of src_ids
   std::vector<std::string> tgt_tokens;  // (T) display strings of tgt_ids
 

@@ -76,6 +76,10 @@ void for_each_parameter(Weights& weights, const Config& config,
                         const std::function<void(const ParameterRef&)>& visit);
 std::vector<ParameterRef> parameters(Weights& weights, const Config& config);
 
+// The shape `config` calls for of the parameter named `name` (a state_dict name);
+// empty when the name is not one of its parameters.
+std::vector<int64_t> expected_shape(const std::string& name, const Config& config);
+
 // Sizes every field for `config`, zero-filled.
 Weights allocate_weights(const Config& config);
 
