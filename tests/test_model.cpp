@@ -248,13 +248,13 @@ TEST_CASE("config round-trips through config.json and rejects bad values") {
   Config c = small_config(true, Activation::kGelu);
   c.positional = Positional::kLearned;
   c.tie_output = true;
-  c.layer_norm_eps = 1e-6f;
+  c.layer_norm_eps = 1e-6;
   const Config back = config_from_json(config_to_json(c));
   CHECK(config_to_json(back) == config_to_json(c));
   CHECK(back.norm_first);
   CHECK(back.activation == Activation::kGelu);
   CHECK(back.positional == Positional::kLearned);
-  CHECK(back.layer_norm_eps == 1e-6f);
+  CHECK(back.layer_norm_eps == 1e-6);
   CHECK_THROWS_WITH_AS(config_from_json("{\"src_vocab_size\": 10}", "m/config.json"),
                        "m/config.json: missing required key 'tgt_vocab_size'", CheckpointError);
   CHECK_THROWS_WITH_AS(

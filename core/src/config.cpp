@@ -85,7 +85,7 @@ void Config::validate() const {
   check_range("src_vocab_size", src_vocab_size, 4, kMaxVocab);
   check_range("tgt_vocab_size", tgt_vocab_size, 4, kMaxVocab);
   check_range("max_positions", max_positions, 1, kMaxPositions);
-  if (!(layer_norm_eps > 0.0f && layer_norm_eps < 1.0f)) {
+  if (!(layer_norm_eps > 0.0 && layer_norm_eps < 1.0)) {
     throw CheckpointError("config key 'layer_norm_eps' is " + std::to_string(layer_norm_eps) +
                           ", expected a value in (0, 1)");
   }

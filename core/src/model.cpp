@@ -321,7 +321,7 @@ Encoded Model::encode(const std::vector<int>& src_ids, bool record) const {
                                 config_.num_encoder_layers,
                             kParallelModelWork);
   const int nhead = config_.nhead;
-  const float eps = config_.layer_norm_eps;
+  const float eps = static_cast<float>(config_.layer_norm_eps);
   Encoded out;
   out.src_ids = src_ids;
   out.key_mask = pad_mask(src_ids, config_.pad_id);
@@ -377,7 +377,7 @@ Matrix Model::softmax_rows(const Matrix& logits) {
 
 Matrix Model::decode_full(const Encoded& enc, const std::vector<int>& tgt_ids, Trace* trace) const {
   const int nhead = config_.nhead;
-  const float eps = config_.layer_norm_eps;
+  const float eps = static_cast<float>(config_.layer_norm_eps);
   const std::vector<char> tgt_mask = pad_mask(tgt_ids, config_.pad_id);
   const char* self_mask = tgt_mask.data();
   const char* memory_mask = enc.key_mask.data();
@@ -452,7 +452,7 @@ Matrix Model::decode_step(const Encoded& enc, const std::vector<int>& ids,
   const int batch = static_cast<int>(ids.size());
   const int nhead = config_.nhead;
   const Eigen::Index d = config_.d_model, dh = config_.head_dim(), src_len = enc.memory.rows();
-  const float eps = config_.layer_norm_eps;
+  const float eps = static_cast<float>(config_.layer_norm_eps);
   const float scale = 1.0f / std::sqrt(static_cast<float>(dh));
   const int layers = config_.num_decoder_layers;
   if (static_cast<int>(caches.size()) != batch) {

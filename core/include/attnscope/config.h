@@ -17,8 +17,8 @@ struct Config {
   int num_decoder_layers = 2;
   int dim_feedforward = 256;  // hidden width of each feed-forward block
   Activation activation = Activation::kRelu;
-  float layer_norm_eps = 1e-5f;
-  bool norm_first = false;  // false: post-norm (the paper); true: pre-norm
+  double layer_norm_eps = 1e-5;  // as PyTorch stores it; used as float
+  bool norm_first = false;       // false: post-norm (the paper); true: pre-norm
   int src_vocab_size = 0;
   int tgt_vocab_size = 0;
   int max_positions = 256;  // longest source or target sequence, in tokens
