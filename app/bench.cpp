@@ -43,9 +43,11 @@ struct Timing {
   double median_ms = 0, min_ms = 0;
 };
 
+// Warm-up runs `warmup` times and for at least a second: on a virtual machine an idle
+// second core and the caches take a while to come up to speed.
 Timing time_runs(int warmup, int runs, const std::function<void()>& body) {
-  for (int i = 0; i < warmup; ++i)
-    body();
+  const auto warm_until = Clock::now() + std::chrono::seconds(1);
+  for (int i = 0; i < warmup || Clock::now() < warm_until; ++i) body();
   std::vector<double> ms;
   for (int i = 0; i < runs; ++i) {
     const auto start = Clock::now();

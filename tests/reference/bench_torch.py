@@ -140,14 +140,21 @@ def bench_one(spec, runs, warmup):
         fn = lambda: run_greedy(model, src, spec["N"])  # noqa: E731
     times = []
     with torch.inference_mode():
-        for i in range(warmup + runs):
+        # Warm up for `warmup` runs and at least a second, as attnscope-bench does: on a
+        # virtual machine an idle second core and the caches take a while to come up to speed.
+        warm_until = time.perf_counter() + 1.0
+        done = 0
+        while done < warmup or time.perf_counter() < warm_until:
+            fn()
+            done += 1
+        log(f"[{spec['name']}] {done} warm-up runs")
+        for i in range(runs):
             t0 = time.perf_counter()
             fn()
             dt = (time.perf_counter() - t0) * 1000.0
-            if i >= warmup:
-                times.append(dt)
-            if i == warmup - 1 or (i >= warmup and (i - warmup + 1) % 10 == 0):
-                log(f"[{spec['name']}] {i + 1}/{warmup + runs} runs, last {dt:.2f} ms")
+            times.append(dt)
+            if (i + 1) % 10 == 0:
+                log(f"[{spec['name']}] {i + 1}/{runs} runs, last {dt:.2f} ms")
     return {
         "name": spec["name"],
         "kind": spec["kind"],
