@@ -8,11 +8,10 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <limits>
 #include <string>
-#include <unsupported/Eigen/SpecialFunctions>
 
 #include "attnscope/error.h"
+#include "ops.h"
 
 namespace attnscope {
 
@@ -31,8 +30,6 @@ std::atomic<int> g_threads{1};
 
 // Below this much work (multiply-adds of one pass) extra threads cost more than they save.
 constexpr double kParallelModelWork = 1 << 24;
-// Below this many weights a matrix-vector product is not worth splitting across threads.
-constexpr Eigen::Index kParallelGemvWeights = 1 << 18;
 
 // Sets the calling thread's OpenMP budget for one call into the model and restores it.
 class ThreadBudget {
@@ -47,29 +44,6 @@ class ThreadBudget {
  private:
   int previous_;
 };
-
-// out = x W^T + b, with the weight stored transposed: `weight_t` is W^T, (in, out).
-void linear(const Eigen::Ref<const Matrix>& x, const Eigen::Ref<const Matrix>& weight_t,
-            const Eigen::Ref<const Vector>& bias, Matrix& out) {
-  out.resize(x.rows(), weight_t.cols());
-  const int threads = omp_get_max_threads();
-  if (x.rows() <= 4 && threads > 1 && weight_t.size() >= kParallelGemvWeights) {
-    // Eigen runs matrix-vector products on one thread; decoding one token at a time is
-    // bound by reading the weights, so split their columns between the threads.
-    const Eigen::Index chunk = (weight_t.cols() + threads - 1) / threads;
-#pragma omp parallel for schedule(static)
-    for (int t = 0; t < threads; ++t) {
-      const Eigen::Index begin = t * chunk;
-      const Eigen::Index count = std::min(chunk, weight_t.cols() - begin);
-      if (count > 0) {
-        out.middleCols(begin, count).noalias() = x * weight_t.middleCols(begin, count);
-      }
-    }
-  } else {
-    out.noalias() = x * weight_t;
-  }
-  out.rowwise() += bias.transpose();
-}
 
 // Linear weights are kept transposed, (in, out), inside the model: Eigen then packs them for
 // its products with a plain copy instead of a transposing one, which makes the products
@@ -97,59 +71,12 @@ void transpose_linear_weights(Weights& w, const Config& config) {
   if (!config.tie_output) flip(w.generator_weight);
 }
 
-void layer_norm(const Matrix& x, const LayerNormWeights& w, float eps, Matrix& out) {
-  out.resize(x.rows(), x.cols());
-  const float inv_d = 1.0f / static_cast<float>(x.cols());
-  for (Eigen::Index i = 0; i < x.rows(); ++i) {
-    const float mean = x.row(i).sum() * inv_d;
-    const auto centered = (x.row(i).array() - mean);
-    const float var = centered.square().sum() * inv_d;
-    const float rstd = 1.0f / std::sqrt(var + eps);
-    out.row(i) = (centered * rstd) * w.weight.transpose().array() + w.bias.transpose().array();
-  }
-}
-
-void activate(Matrix& h, Activation activation) {
-  if (activation == Activation::kRelu) {
-    h = h.cwiseMax(0.0f);
-  } else {
-    const float inv_sqrt2 = static_cast<float>(M_SQRT1_2);
-    h.array() = 0.5f * h.array() * (1.0f + (h.array() * inv_sqrt2).erf());
-  }
-}
-
 Matrix feed_forward(const Matrix& x, const FeedForwardWeights& w, Activation activation) {
   Matrix hidden, out;
   linear(x, w.linear1_weight, w.linear1_bias, hidden);
   activate(hidden, activation);
   linear(hidden, w.linear2_weight, w.linear2_bias, out);
   return out;
-}
-
-// Softmax of row `row` over keys [0, limit), with masked keys exactly 0 and keys from `limit`
-// on (the causal future) exactly 0. A row with every key masked becomes all zeros.
-template <typename Row>
-void masked_softmax(Row&& row, Eigen::Index limit, const char* key_mask) {
-  const float neg_inf = -std::numeric_limits<float>::infinity();
-  if (key_mask != nullptr) {
-    for (Eigen::Index j = 0; j < limit; ++j) {
-      if (key_mask[j]) row[j] = neg_inf;
-    }
-  }
-  auto live = row.head(limit);
-  const float max = limit > 0 ? live.maxCoeff() : neg_inf;
-  if (max == neg_inf) {
-    row.setZero();
-    return;
-  }
-  live = (live.array() - max).exp();
-  if (key_mask != nullptr) {
-    for (Eigen::Index j = 0; j < limit; ++j) {
-      if (key_mask[j]) row[j] = 0.0f;
-    }
-  }
-  live /= live.sum();
-  row.tail(row.size() - limit).setZero();
 }
 
 // Scaled dot-product attention for every head. q: (n, d), k and v: (m, d); query i sees keys

@@ -1,0 +1,61 @@
+// Operations of the forward pass shared by inference (model.cpp) and training (train.cpp), so
+// that the two compute the same numbers the same way. Internal to the core: not installed.
+#pragma once
+
+#include <Eigen/Core>
+#include <limits>
+
+#include "attnscope/config.h"
+#include "attnscope/tensor.h"
+#include "attnscope/weights.h"
+
+namespace attnscope {
+
+// Below this many weights a matrix-vector product is not worth splitting across threads.
+constexpr Eigen::Index kParallelGemvWeights = 1 << 18;
+
+// out = x W^T + b, with the weight stored transposed: `weight_t` is W^T, (in, out).
+void linear(const Eigen::Ref<const Matrix>& x, const Eigen::Ref<const Matrix>& weight_t,
+            const Eigen::Ref<const Vector>& bias, Matrix& out);
+
+// What the backward pass of a LayerNorm needs from its forward pass.
+struct LayerNormStats {
+  Matrix normalized;  // (n, d) (x - mean) / sqrt(var + eps), before gain and bias
+  Vector rstd;        // (n) 1 / sqrt(var + eps)
+};
+
+// PyTorch's LayerNorm over each row (biased variance). With `stats`, also keeps what the
+// backward pass needs; the output is the same either way.
+void layer_norm(const Matrix& x, const LayerNormWeights& w, float eps, Matrix& out,
+                LayerNormStats* stats = nullptr);
+
+// ReLU, or GELU with the exact erf (PyTorch's default approximate='none'), in place.
+void activate(Matrix& h, Activation activation);
+
+// Softmax of row `row` over keys [0, limit), with masked keys exactly 0 and keys from `limit`
+// on (the causal future) exactly 0. A row with every key masked becomes all zeros.
+template <typename Row>
+void masked_softmax(Row&& row, Eigen::Index limit, const char* key_mask) {
+  const float neg_inf = -std::numeric_limits<float>::infinity();
+  if (key_mask != nullptr) {
+    for (Eigen::Index j = 0; j < limit; ++j) {
+      if (key_mask[j]) row[j] = neg_inf;
+    }
+  }
+  auto live = row.head(limit);
+  const float max = limit > 0 ? live.maxCoeff() : neg_inf;
+  if (max == neg_inf) {
+    row.setZero();
+    return;
+  }
+  live = (live.array() - max).exp();
+  if (key_mask != nullptr) {
+    for (Eigen::Index j = 0; j < limit; ++j) {
+      if (key_mask[j]) row[j] = 0.0f;
+    }
+  }
+  live /= live.sum();
+  row.tail(row.size() - limit).setZero();
+}
+
+}  // namespace attnscope
