@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
 
 #include "attnscope/error.h"
 
@@ -104,6 +106,35 @@ void write_file_atomic(const std::string& path, std::string_view bytes) {
   // that cannot be opened or synced (some file systems refuse) is not an error.
   FileDescriptor dir(::open(directory_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir.get() >= 0) ::fsync(dir.get());
+}
+
+void replace_directory(const std::string& staged, const std::string& dir) {
+  const auto fail = [&](int error_number) {
+    throw Error("cannot move '" + staged + "' to '" + dir + "': " + reason(error_number));
+  };
+  struct stat info {};
+  if (::stat(dir.c_str(), &info) != 0) {
+    if (errno != ENOENT) fail(errno);
+    if (std::rename(staged.c_str(), dir.c_str()) != 0) fail(errno);
+    return;
+  }
+  if (!S_ISDIR(info.st_mode)) fail(ENOTDIR);
+  if (::renameat2(AT_FDCWD, staged.c_str(), AT_FDCWD, dir.c_str(), RENAME_EXCHANGE) != 0) {
+    if (errno != EINVAL && errno != ENOSYS) fail(errno);
+    const std::string old = dir + ".old";
+    std::error_code ignored;
+    std::filesystem::remove_all(old, ignored);
+    if (std::rename(dir.c_str(), old.c_str()) != 0) fail(errno);
+    if (std::rename(staged.c_str(), dir.c_str()) != 0) {
+      const int error_number = errno;
+      std::rename(old.c_str(), dir.c_str());
+      fail(error_number);
+    }
+    std::filesystem::remove_all(old, ignored);
+    return;
+  }
+  std::error_code ignored;
+  std::filesystem::remove_all(staged, ignored);
 }
 
 }  // namespace attnscope

@@ -765,6 +765,29 @@ AdamW::AdamW(const Config& config, const Weights& shapes_like, AdamWOptions opti
   v_ = zero_weights(config);
 }
 
+Weights initial_weights(const Config& config, uint64_t seed) {
+  Weights weights = random_weights(config, seed);
+  for_each_parameter(weights, config, [](const ParameterRef& p) {
+    if (p.shape.size() != 1) return;
+    const bool gain = p.name.find("norm") != std::string::npos && p.name.size() > 7 &&
+                      p.name.compare(p.name.size() - 7, 7, ".weight") == 0;
+    std::fill(p.data, p.data + p.shape[0], gain ? 1.0f : 0.0f);
+  });
+  return weights;
+}
+
+void AdamW::restore(Weights first_moment, Weights second_moment, int steps_taken) {
+  std::string mismatch = shape_mismatch(first_moment, config_);
+  if (mismatch.empty()) mismatch = shape_mismatch(second_moment, config_);
+  if (!mismatch.empty()) throw InputError("AdamW::restore: " + mismatch);
+  if (steps_taken < 0) {
+    throw InputError("AdamW::restore: " + std::to_string(steps_taken) + " steps taken");
+  }
+  m_ = std::move(first_moment);
+  v_ = std::move(second_moment);
+  steps_ = steps_taken;
+}
+
 float AdamW::learning_rate(int step) const {
   const double lr = options_.lr;
   const int warmup = options_.warmup_steps;

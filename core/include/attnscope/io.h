@@ -18,4 +18,12 @@ std::string read_file(const std::string& path);
 // file and throws Error naming path and the strerror reason.
 void write_file_atomic(const std::string& path, std::string_view bytes);
 
+// Puts the directory `staged` (fully written, e.g. a checkpoint) in the place of `dir` in
+// one step: where `dir` exists the two are exchanged atomically (renameat2 RENAME_EXCHANGE)
+// and the old contents, now under `staged`, are deleted; otherwise `staged` is renamed to
+// `dir`. A reader sees either the old directory or the whole new one. File systems without
+// the exchange fall back to two renames, leaving the old directory as `dir` + ".old" for the
+// instant between them. Throws Error naming both paths on failure (nothing is deleted then).
+void replace_directory(const std::string& staged, const std::string& dir);
+
 }  // namespace attnscope

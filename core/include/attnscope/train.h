@@ -8,12 +8,18 @@
 // on the module described in README.md (see tests/test_train.cpp and the train_step fixture).
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "attnscope/config.h"
 #include "attnscope/weights.h"
 
 namespace attnscope {
+
+// The weights training starts from, deterministic for a seed: Xavier-uniform matrices (as
+// nn.Transformer initialises them), embeddings N(0, 1/d_model) so that sqrt(d_model) times an
+// embedding is O(1) like the positions added to it, LayerNorm gains 1 and every bias 0.
+Weights initial_weights(const Config& config, uint64_t seed);
 
 // A mini-batch of padded sentence pairs, row-major, every row padded with pad_id to the same
 // length. Trailing padding costs nothing: each row is computed over its own length only.
@@ -89,6 +95,13 @@ class AdamW {
   void step(Weights& weights, const Weights& grads);
   int steps_taken() const { return steps_; }
   const AdamWOptions& options() const { return options_; }
+
+  // The moment estimates, for saving a resumable training state.
+  const Weights& first_moment() const { return m_; }
+  const Weights& second_moment() const { return v_; }
+  // Continues from a saved state: moments shaped for the config and the updates already
+  // taken. Throws InputError on a shape mismatch or a negative step count.
+  void restore(Weights first_moment, Weights second_moment, int steps_taken);
 
  private:
   Config config_;
