@@ -12,7 +12,9 @@
 #include "attnscope/checkpoint.h"
 #include "attnscope/decode.h"
 #include "attnscope/error.h"
+#include "attnscope/evaluate.h"
 #include "attnscope/model.h"
+#include "attnscope/tasks.h"
 
 namespace {
 
@@ -38,9 +40,17 @@ commands:
   init --out DIR [--src-vocab FILE --tgt-vocab FILE] [--d-model N] [--nhead N]
        [--layers N] [--d-ff N] [--max-positions N] [--seed N] [--norm-first] [--f16]
       write a randomly initialised model directory
+  eval --model DIR --task toy-en-fr|copy|reverse|sort|pairs:FILE --split test|hard|train
+       [--count N] [--seed S] [--beam K] [--threads N] [--json]
+      translate a task's sentence pairs and score the translations: exact match, BLEU
+      (sacreBLEU's default: 13a tokens, exp smoothing) and, when the pairs carry their true
+      word alignment, the alignment error rate of each cross-attention head's argmax in a
+      teacher-forced pass. --count pairs generated (default 1000; a pairs file is used
+      whole), --seed (default 1), --threads sentences translated at once (default 2);
+      --json prints the same as one JSON object
 
 options common to all commands:
-  --threads N    threads for matrix products (default 1)
+  --threads N    threads for matrix products (default 1; eval: sentences at once, default 2)
   --model DIR    a model directory (default: the bundled default model)
 )";
 
@@ -68,11 +78,11 @@ struct Args {
   }
 };
 
-const std::vector<std::string> kFlags = {"norm-first", "f16", "help"};
+const std::vector<std::string> kFlags = {"norm-first", "f16", "json", "help"};
 
 Args parse_args(int argc, char** argv) {
   Args args;
-  if (argc < 2) throw InputError("missing command (translate, trace, info or init)");
+  if (argc < 2) throw InputError("missing command (translate, trace, info, init or eval)");
   args.command = argv[1];
   for (int i = 2; i < argc; ++i) {
     std::string word = argv[i];
@@ -306,6 +316,160 @@ int cmd_init(const Args& args) {
   return 0;
 }
 
+// The head whose argmax agrees best with the true alignment: (layer, head), lowest AER, the
+// first one on ties.
+std::pair<int, int> best_head(const EvalReport& report) {
+  std::pair<int, int> best{0, 0};
+  for (size_t l = 0; l < report.head_aer.size(); ++l) {
+    for (size_t h = 0; h < report.head_aer[l].size(); ++h) {
+      if (report.head_aer[l][h] < report.head_aer[best.first][best.second]) {
+        best = {static_cast<int>(l), static_cast<int>(h)};
+      }
+    }
+  }
+  return best;
+}
+
+Json eval_json(const EvalReport& r, const ModelBundle& bundle, const Args& args, Split split,
+               const EvalOptions& options) {
+  Json out;
+  out["model"] = bundle.dir;
+  out["task"] = args.get("task");
+  out["split"] = split_name(split);
+  out["seed"] = args.get_int("seed", 1);
+  out["beam"] = options.beam;
+  out["threads"] = options.threads;
+  out["sentences"] = r.sentences;
+  out["exact"] = r.exact;
+  out["exact_match"] = r.exact_match;
+  out["unknown_references"] = r.unknown_references;
+  const BleuScore& b = r.bleu;
+  Json& bleu = out["bleu"];
+  bleu["score"] = b.score;
+  bleu["precisions"] = b.precisions;
+  bleu["brevity_penalty"] = b.brevity_penalty;
+  bleu["ratio"] = b.ratio;
+  bleu["hyp_len"] = b.hyp_len;
+  bleu["ref_len"] = b.ref_len;
+  bleu["matches"] = b.matches;
+  bleu["totals"] = b.totals;
+  if (r.has_alignments) {
+    const auto [layer, head] = best_head(r);
+    out["aer"] = {{"heads", r.head_aer},
+                  {"layer_mean", r.layer_mean_aer},
+                  {"best", {{"layer", layer}, {"head", head}, {"aer", r.head_aer[layer][head]}}}};
+  } else {
+    out["aer"] = nullptr;
+  }
+  out["failures"] = r.failures;
+  out["seconds"] = r.seconds;
+  return out;
+}
+
+void print_eval(const EvalReport& r, const ModelBundle& bundle, const Args& args, Split split,
+                const EvalOptions& options) {
+  std::printf("model      %s\n", bundle.dir.c_str());
+  const std::string task = args.get("task");
+  const std::string seed =
+      task.rfind("pairs:", 0) == 0 ? "" : " (seed " + std::to_string(args.get_int("seed", 1)) + ")";
+  std::printf("task       %s, %s split, %d sentence%s%s\n", task.c_str(), split_name(split),
+              r.sentences, r.sentences == 1 ? "" : "s", seed.c_str());
+  if (options.beam > 1) {
+    std::printf("decoding   beam search, width %d\n", options.beam);
+  } else {
+    std::printf("decoding   greedy\n");
+  }
+  std::printf("exact      %d of %d (%.1f%%)\n", r.exact, r.sentences, 100.0 * r.exact_match);
+  const BleuScore& b = r.bleu;
+  std::printf(
+      "BLEU       %.2f  %.1f/%.1f/%.1f/%.1f (BP = %.3f ratio = %.3f hyp_len = %lld "
+      "ref_len = %lld)\n",
+      b.score, b.precisions[0], b.precisions[1], b.precisions[2], b.precisions[3],
+      b.brevity_penalty, b.ratio, static_cast<long long>(b.hyp_len),
+      static_cast<long long>(b.ref_len));
+  if (r.unknown_references > 0) {
+    std::printf(
+        "unknown    %d reference%s hold%s words the target vocabulary lacks (never exact)\n",
+        r.unknown_references, r.unknown_references == 1 ? "" : "s",
+        r.unknown_references == 1 ? "s" : "");
+  }
+
+  if (r.has_alignments) {
+    std::printf(
+        "\nalignment error rate (%%, lower is better) of each cross-attention head's "
+        "argmax,\nteacher-forced; mean: the argmax of the layer's mean over heads\n");
+    std::string line = "layer";
+    const size_t heads = r.head_aer.empty() ? 0 : r.head_aer.front().size();
+    char cell[32];
+    for (size_t h = 0; h < heads; ++h) {
+      std::snprintf(cell, sizeof cell, "  head %zu", h);
+      line += cell;
+    }
+    std::printf("%s      mean\n", line.c_str());
+    for (size_t l = 0; l < r.head_aer.size(); ++l) {
+      std::snprintf(cell, sizeof cell, "%-5zu", l);
+      line = cell;
+      for (double aer : r.head_aer[l]) {
+        std::snprintf(cell, sizeof cell, "  %6.1f", 100.0 * aer);
+        line += cell;
+      }
+      std::snprintf(cell, sizeof cell, "  %8.1f", 100.0 * r.layer_mean_aer[l]);
+      std::printf("%s%s\n", line.c_str(), cell);
+    }
+    const auto [layer, head] = best_head(r);
+    std::printf("best head  layer %d, head %d: AER %.1f%%\n", layer, head,
+                100.0 * r.head_aer[layer][head]);
+  } else {
+    std::printf("\nalignment  no AER: not every pair carries its true word alignment\n");
+  }
+
+  if (!r.failures.empty()) {
+    std::printf("\nfailures (source => got | expected), first %zu of %d:\n", r.failures.size(),
+                r.sentences - r.exact);
+    for (const std::string& failure : r.failures)
+      std::printf("  %s\n", failure.c_str());
+  }
+  std::printf("\ntime       %.2f s, %d thread%s\n", r.seconds, options.threads,
+              options.threads == 1 ? "" : "s");
+}
+
+int cmd_eval(const Args& args) {
+  if (!args.has("model")) throw InputError("eval needs --model DIR");
+  if (!args.has("task")) {
+    throw InputError("eval needs --task (toy-en-fr, copy, reverse, sort or pairs:FILE)");
+  }
+  if (!args.has("split")) throw InputError("eval needs --split (test, hard or train)");
+  const Split split = parse_split(args.get("split"));
+  const int count = args.get_int("count", 1000);
+  if (count < 1) throw InputError("--count must be at least 1, got " + std::to_string(count));
+  const int seed = args.get_int("seed", 1);
+  if (seed < 0) throw InputError("--seed must not be negative, got " + std::to_string(seed));
+  EvalOptions options;
+  options.beam = args.get_int("beam", 1);
+  if (options.beam < 1 || options.beam > 64) {
+    throw InputError("--beam must be between 1 and 64, got " + std::to_string(options.beam));
+  }
+  options.threads = args.get_int("threads", 2);
+  if (options.threads < 1 || options.threads > 256) {
+    throw InputError("--threads must be between 1 and 256, got " + std::to_string(options.threads));
+  }
+
+  const ModelBundle bundle = load_model_dir(args.get("model"));
+  const std::string task = args.get("task");
+  const std::vector<SentencePair> pairs =
+      task_pairs(task, split, count, static_cast<uint64_t>(seed));
+  if (pairs.empty()) {
+    throw InputError("task '" + task + "' has no pairs in its " + split_name(split) + " split");
+  }
+  const EvalReport report = evaluate(bundle, pairs, options);
+  if (args.has("json")) {
+    std::cout << eval_json(report, bundle, args, split, options).dump() << "\n";
+  } else {
+    print_eval(report, bundle, args, split, options);
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -321,8 +485,9 @@ int main(int argc, char** argv) {
     if (args.command == "trace") return cmd_trace(args);
     if (args.command == "info") return cmd_info(args);
     if (args.command == "init") return cmd_init(args);
+    if (args.command == "eval") return cmd_eval(args);
     throw InputError("unknown command '" + args.command +
-                     "' (expected translate, trace, info or init; see --help)");
+                     "' (expected translate, trace, info, init or eval; see --help)");
   } catch (const std::exception& e) {
     std::string message = e.what();
     for (char& c : message) {

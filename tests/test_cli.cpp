@@ -150,3 +150,94 @@ TEST_CASE("info prints the config and the parameter count") {
   CHECK(run.out.find("3 encoder + 2 decoder, pre-norm") != std::string::npos);
   CHECK(run.out.find("\"tie_output\": true") != std::string::npos);
 }
+
+namespace {
+
+const std::string kRandomModel = std::string(ATTNSCOPE_SOURCE_DIR) + "/assets/models/random-en-fr";
+
+}  // namespace
+
+TEST_CASE("eval prints exact match, BLEU, the AER table, failures and the time") {
+  const Run run =
+      run_cli("eval --model '" + kRandomModel + "' --task copy --split test --count 20 --seed 3");
+  INFO(run.err);
+  REQUIRE(run.status == 0);
+  INFO(run.out);
+  CHECK(run.out.find("copy, test split, 20 sentences (seed 3)") != std::string::npos);
+  CHECK(run.out.find("decoding   greedy") != std::string::npos);
+  // A randomly initialised model copies nothing right.
+  CHECK(run.out.find("exact      0 of 20 (0.0%)") != std::string::npos);
+  CHECK(run.out.find("BLEU       ") != std::string::npos);
+  CHECK(run.out.find("(BP = ") != std::string::npos);
+  CHECK(run.out.find("layer  head 0  head 1  head 2  head 3      mean\n0    ") !=
+        std::string::npos);
+  CHECK(run.out.find("\n1    ") != std::string::npos);
+  CHECK(run.out.find("best head  layer ") != std::string::npos);
+  CHECK(run.out.find("first 5 of 20:") != std::string::npos);
+  CHECK(run.out.find("time       ") != std::string::npos);
+  CHECK(run.err.empty());
+}
+
+TEST_CASE("eval --json holds the same report, the same on 1 and 2 threads") {
+  const std::string args =
+      "eval --model '" + kRandomModel + "' --task toy-en-fr --split test --count 20 --json";
+  const Run one = run_cli(args + " --threads 1");
+  const Run two = run_cli(args + " --threads 2 --beam 1");
+  INFO(one.err);
+  REQUIRE(one.status == 0);
+  REQUIRE(two.status == 0);
+  auto a = nlohmann::json::parse(one.out);
+  auto b = nlohmann::json::parse(two.out);
+  CHECK(a["sentences"] == 20);
+  CHECK(a["split"] == "test");
+  CHECK(a["exact"] == 0);
+  CHECK(a["bleu"]["precisions"].size() == 4);
+  CHECK(a["bleu"]["hyp_len"].get<int>() > 0);
+  CHECK(a["failures"].size() == 5);
+  REQUIRE(a["aer"].is_object());
+  REQUIRE(a["aer"]["heads"].size() == 2);
+  CHECK(a["aer"]["layer_mean"].size() == 2);
+  double lowest = 1.0;
+  for (const auto& layer : a["aer"]["heads"]) {
+    REQUIRE(layer.size() == 4);
+    for (const auto& aer : layer) {
+      CHECK(aer.get<double>() >= 0.0);
+      CHECK(aer.get<double>() <= 1.0);
+      lowest = std::min(lowest, aer.get<double>());
+    }
+  }
+  const auto& best = a["aer"]["best"];
+  CHECK(best["aer"].get<double>() == lowest);
+  CHECK(a["aer"]["heads"][best["layer"].get<int>()][best["head"].get<int>()] == best["aer"]);
+  for (auto* report : {&a, &b}) {
+    report->erase("seconds");
+    report->erase("threads");
+  }
+  CHECK(a == b);
+}
+
+TEST_CASE("eval errors are one line on stderr with a non-zero status") {
+  struct Case {
+    std::string args, expect;
+  };
+  const std::string model = "--model '" + kRandomModel + "'";
+  const std::vector<Case> cases = {
+      {"eval " + model + " --task copy --split bogus", "unknown split 'bogus'"},
+      {"eval " + model + " --task nope --split test", "unknown task 'nope'"},
+      {"eval " + model + " --split test", "eval needs --task"},
+      {"eval " + model + " --task copy", "eval needs --split"},
+      {"eval --task copy --split test", "eval needs --model"},
+      {"eval " + model + " --task copy --split test --count 0", "--count must be at least 1"},
+      {"eval " + model + " --task copy --split test --beam 0", "--beam must be between 1 and 64"},
+      {"eval --model /nonexistent/model --task copy --split test", "not a model directory"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.args);
+    const Run run = run_cli(c.args);
+    CHECK(run.status != 0);
+    CHECK(run.out.empty());
+    CHECK(run.err.find(c.expect) != std::string::npos);
+    CHECK(std::count(run.err.begin(), run.err.end(), '\n') == 1);
+    CHECK(run.err.rfind("attnscope-cli: error: ", 0) == 0);
+  }
+}
