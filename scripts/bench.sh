@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Times attnscope against PyTorch on the same configurations, side by side:
-# scripts/bench.sh [--threads N] [--runs N] [--only toy,small,base,long,greedy_toy,greedy_base]
+# scripts/bench.sh [--threads N] [--runs N] [--no-torch]
+#   [--only toy,small,base,long,greedy_toy,greedy_base,train_toy,train_small]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh bench

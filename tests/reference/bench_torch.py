@@ -7,7 +7,8 @@ Usage:
 Prints one JSON object per configuration on stdout:
     {"name": ..., "kind": "trace"|"greedy", "median_ms": ..., "min_ms": ...,
      "runs": N, "threads": T, "torch": version}
-Progress and warnings go to stderr.
+Progress and warnings go to stderr. Exits with status 3 when torch cannot be
+imported. The training step is timed by train_bench_torch.py.
 
 trace  = embed + encoder + teacher-forced decoder, every attention matrix
          captured per head (layer by layer, need_weights=True,
@@ -207,11 +208,16 @@ def main():
     global torch, mf
     args = parse_args()
     configure_thread_env(args.threads)
-    import torch as torch_module
-    torch = torch_module
     sys.dont_write_bytecode = True  # keep the source tree clean
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    import make_fixtures as mf_module
+    try:
+        import torch as torch_module
+        import make_fixtures as mf_module
+    except ImportError as e:
+        log(f"bench_torch.py: cannot import torch ({e}); "
+            "install Debian's python3-torch and python3-numpy (scripts/deps.sh bench)")
+        return 3
+    torch = torch_module
     mf = mf_module
 
     if args.threads is not None:
