@@ -24,7 +24,7 @@ using Json = nlohmann::ordered_json;
 #ifndef ATTNSCOPE_ASSETS_DIR
 #define ATTNSCOPE_ASSETS_DIR "assets"
 #endif
-constexpr const char* kDefaultModel = ATTNSCOPE_ASSETS_DIR "/models/default";
+constexpr const char* kDefaultModel = ATTNSCOPE_ASSETS_DIR "/models/toy-en-fr";
 
 const char* kUsage = R"(usage: attnscope-cli COMMAND [options]
 
@@ -40,7 +40,7 @@ commands:
   init --out DIR [--src-vocab FILE --tgt-vocab FILE] [--d-model N] [--nhead N]
        [--layers N] [--d-ff N] [--max-positions N] [--seed N] [--norm-first] [--f16]
       write a randomly initialised model directory
-  eval --model DIR --task toy-en-fr|copy|reverse|sort|pairs:FILE --split test|hard|train
+  eval [--model DIR] --task toy-en-fr|copy|reverse|sort|pairs:FILE --split test|hard|train
        [--count N] [--seed S] [--beam K] [--threads N] [--json]
       translate a task's sentence pairs and score the translations: exact match, BLEU
       (sacreBLEU's default: 13a tokens, exp smoothing) and, when the pairs carry their true
@@ -434,7 +434,6 @@ void print_eval(const EvalReport& r, const ModelBundle& bundle, const Args& args
 }
 
 int cmd_eval(const Args& args) {
-  if (!args.has("model")) throw InputError("eval needs --model DIR");
   if (!args.has("task")) {
     throw InputError("eval needs --task (toy-en-fr, copy, reverse, sort or pairs:FILE)");
   }
@@ -454,7 +453,7 @@ int cmd_eval(const Args& args) {
     throw InputError("--threads must be between 1 and 256, got " + std::to_string(options.threads));
   }
 
-  const ModelBundle bundle = load_model_dir(args.get("model"));
+  const ModelBundle bundle = load_model_dir(args.get("model", kDefaultModel));
   const std::string task = args.get("task");
   const std::vector<SentencePair> pairs =
       task_pairs(task, split, count, static_cast<uint64_t>(seed));

@@ -77,8 +77,8 @@ training:
   --eval-count N      validation pairs (default 500)
   --dtype f32|f16     how model.safetensors stores the weights (default f32); training
                       state stays exact either way
-  --no-optimizer-state  leave optimizer.safetensors out of the final model (smaller; it
-                      can then no longer be resumed)
+  --no-optimizer-state  once training is complete, leave optimizer.safetensors out of
+                      the model (smaller; it can then no longer be resumed)
   --stop-at N         save and stop after update N, as Ctrl-C would (continue later with
                       --resume DIR; the result equals an uninterrupted run)
   --quiet             no progress bar
@@ -132,20 +132,30 @@ struct Recipe {
   Config config;
 };
 
+// The shortest decimal that reads back as the same float: 0.001, not 0.0010000000474974513.
+double shortest(float value) {
+  char text[32];
+  for (int digits = 6; digits <= 9; ++digits) {
+    std::snprintf(text, sizeof text, "%.*g", digits, static_cast<double>(value));
+    if (std::strtof(text, nullptr) == value) break;
+  }
+  return std::strtod(text, nullptr);
+}
+
 Json recipe_to_json(const Recipe& r) {
   return Json{{"task", r.task},
               {"train_count", r.train_count},
               {"seed", r.seed},
               {"steps", r.steps},
               {"batch", r.batch},
-              {"lr", r.adamw.lr},
+              {"lr", shortest(r.adamw.lr)},
               {"warmup", r.adamw.warmup_steps},
-              {"beta1", r.adamw.beta1},
-              {"beta2", r.adamw.beta2},
-              {"adam_eps", r.adamw.eps},
-              {"weight_decay", r.adamw.weight_decay},
-              {"label_smoothing", r.label_smoothing},
-              {"clip", r.clip},
+              {"beta1", shortest(r.adamw.beta1)},
+              {"beta2", shortest(r.adamw.beta2)},
+              {"adam_eps", shortest(r.adamw.eps)},
+              {"weight_decay", shortest(r.adamw.weight_decay)},
+              {"label_smoothing", shortest(r.label_smoothing)},
+              {"clip", shortest(r.clip)},
               {"threads", r.threads},
               {"eval_every", r.eval_every},
               {"eval_count", r.eval_count},
@@ -589,7 +599,6 @@ int train_main(const Args& args) {
   Recipe& r = run.recipe;
   const int hardware = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   r.threads = static_cast<int>(args.get_int("threads", resuming ? r.threads : hardware, 1, 1024));
-  run.keep_optimizer = !args.has("no-optimizer-state");
 
   const ModelBundle tokenizing = bundle_of(run);
   const Encoded data = encode_pairs(train_pairs, tokenizing, r.task);
@@ -676,6 +685,10 @@ int train_main(const Args& args) {
                  g_interrupted ? "interrupted" : "stopped", run.progress.step, r.steps,
                  run.out.c_str(), run.out.c_str());
     return g_interrupted ? 130 : 0;
+  }
+  if (args.has("no-optimizer-state")) {
+    run.keep_optimizer = false;
+    save_checkpoint(run, *optimizer);
   }
   std::fprintf(stderr, "trained %d steps in %s (%.1fk target tokens/s); wrote '%s'\n", r.steps,
                format_duration(run.progress.seconds).c_str(),

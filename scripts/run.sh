@@ -9,7 +9,7 @@ cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build_dir" --parallel "$(nproc)" --target attnscope-cli >/dev/null
 cli="$build_dir/app/attnscope-cli"
 sentence=${1:-"the little black cat does not eat the fish ."}
-model=assets/models/random-en-fr
+model=assets/models/toy-en-fr
 
 "$cli" info --model "$model"
 echo
@@ -17,5 +17,5 @@ echo "source:      $sentence"
 echo -n "translation: "
 "$cli" translate --model "$model" "$sentence"
 echo
-echo "cross-attention, layer 0, head 0 (rows: decoder positions, columns: source tokens):"
-"$cli" trace --model "$model" --text "$sentence" --format csv --kind cross --layer 0 --head 0
+echo "cross-attention, layer 1, head 0 (rows: decoder positions, columns: source tokens):"
+"$cli" trace --model "$model" --text "$sentence" --format csv --kind cross --layer 1 --head 0

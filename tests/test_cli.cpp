@@ -226,7 +226,6 @@ TEST_CASE("eval errors are one line on stderr with a non-zero status") {
       {"eval " + model + " --task nope --split test", "unknown task 'nope'"},
       {"eval " + model + " --split test", "eval needs --task"},
       {"eval " + model + " --task copy", "eval needs --split"},
-      {"eval --task copy --split test", "eval needs --model"},
       {"eval " + model + " --task copy --split test --count 0", "--count must be at least 1"},
       {"eval " + model + " --task copy --split test --beam 0", "--beam must be between 1 and 64"},
       {"eval --model /nonexistent/model --task copy --split test", "not a model directory"},
