@@ -2,6 +2,7 @@
 // language, copy/reverse/sort, or a user's tab-separated corpus) and writes a model directory
 // the app and attnscope-cli open. Checkpoints replace the output directory in one step, so it
 // always holds a whole model; --resume continues a run exactly where it stopped.
+#include <malloc.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -699,6 +700,11 @@ int train_main(const Args& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Each step allocates gradient buffers as large as the model; glibc would map every one
+  // fresh from the kernel (page faults and zeroing each step) above its 32 MB ceiling.
+  // Keeping them in the heap lets the next step reuse the pages.
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
   try {
     const Args args = Args::parse(argc, argv, 1, kValued, kFlags);
     if (args.has("help") || argc == 1) {
