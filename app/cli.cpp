@@ -5,10 +5,12 @@
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "args.h"
 #include "attnscope/checkpoint.h"
 #include "attnscope/decode.h"
 #include "attnscope/error.h"
@@ -54,53 +56,28 @@ options common to all commands:
   --model DIR    a model directory (default: the bundled default model)
 )";
 
-// Parsed command line: the command, --key value options, --flags and positional words.
-struct Args {
+// Parsed command line: the command, then the options (see app/args.h), every one checked
+// against the list below so that a mistyped option is an error, never silently ignored.
+struct CommandArgs : Args {
   std::string command;
-  std::map<std::string, std::string> options;
-  std::vector<std::string> positional;
 
-  bool has(const std::string& key) const { return options.count(key) != 0; }
-  std::string get(const std::string& key, const std::string& fallback = "") const {
-    auto it = options.find(key);
-    return it == options.end() ? fallback : it->second;
-  }
   int get_int(const std::string& key, int fallback) const {
-    if (!has(key)) return fallback;
-    const std::string& text = options.at(key);
-    char* end = nullptr;
-    errno = 0;
-    const long value = std::strtol(text.c_str(), &end, 10);
-    if (text.empty() || *end != '\0' || errno != 0 || value < -1000000000 || value > 1000000000) {
-      throw InputError("--" + key + " expects an integer, got '" + text + "'");
-    }
-    return static_cast<int>(value);
+    return static_cast<int>(Args::get_int(key, fallback, -1000000000, 1000000000));
   }
 };
 
-const std::vector<std::string> kFlags = {"norm-first", "f16", "json", "help"};
+const std::set<std::string> kValued = {
+    "model",   "beam",  "max-length", "text", "target",        "src-ids",   "tgt-ids",
+    "format",  "kind",  "layer",      "head", "out",           "src-vocab", "tgt-vocab",
+    "d-model", "nhead", "layers",     "d-ff", "max-positions", "seed",      "vocab",
+    "threads", "task",  "split",      "count"};
+const std::set<std::string> kFlags = {"norm-first", "f16", "json", "help"};
 
-Args parse_args(int argc, char** argv) {
-  Args args;
+CommandArgs parse_args(int argc, char** argv) {
   if (argc < 2) throw InputError("missing command (translate, trace, info, init or eval)");
+  CommandArgs args;
+  static_cast<Args&>(args) = Args::parse(argc, argv, 2, kValued, kFlags);
   args.command = argv[1];
-  for (int i = 2; i < argc; ++i) {
-    std::string word = argv[i];
-    if (word.size() > 2 && word.compare(0, 2, "--") == 0) {
-      std::string key = word.substr(2);
-      const size_t eq = key.find('=');
-      if (eq != std::string::npos) {
-        args.options[key.substr(0, eq)] = key.substr(eq + 1);
-      } else if (std::find(kFlags.begin(), kFlags.end(), key) != kFlags.end()) {
-        args.options[key] = "1";
-      } else {
-        if (i + 1 >= argc) throw InputError("option --" + key + " needs a value");
-        args.options[key] = argv[++i];
-      }
-    } else {
-      args.positional.push_back(word);
-    }
-  }
   return args;
 }
 
@@ -130,7 +107,7 @@ void warn_unknown(const Tokenized& tokenized, const char* side) {
                words.c_str());
 }
 
-DecodeOptions decode_options(const Args& args) {
+DecodeOptions decode_options(const CommandArgs& args) {
   DecodeOptions options;
   options.beam = args.get_int("beam", 1);
   options.max_length = args.get_int("max-length", 0);
@@ -140,7 +117,7 @@ DecodeOptions decode_options(const Args& args) {
   return options;
 }
 
-std::string sentence_argument(const Args& args) {
+std::string sentence_argument(const CommandArgs& args) {
   if (args.has("text")) return args.get("text");
   if (args.positional.empty()) throw InputError("missing the sentence to translate");
   std::string text;
@@ -149,7 +126,7 @@ std::string sentence_argument(const Args& args) {
   return text;
 }
 
-int cmd_translate(const Args& args) {
+int cmd_translate(const CommandArgs& args) {
   const ModelBundle bundle = load_model_dir(args.get("model", kDefaultModel));
   Tokenized tokenized;
   const std::vector<int> src = bundle.source_ids(sentence_argument(args), &tokenized);
@@ -177,7 +154,7 @@ Json record_json(const AttentionRecord& record) {
   return heads;
 }
 
-void print_csv(const Trace& trace, const Args& args) {
+void print_csv(const Trace& trace, const CommandArgs& args) {
   AttentionKind kind = AttentionKind::kCross;
   if (args.has("kind") && !parse_attention_kind(args.get("kind"), &kind)) {
     throw InputError("--kind must be encoder, decoder or cross, got '" + args.get("kind") + "'");
@@ -206,7 +183,7 @@ void print_csv(const Trace& trace, const Args& args) {
   }
 }
 
-int cmd_trace(const Args& args) {
+int cmd_trace(const CommandArgs& args) {
   const ModelBundle bundle = load_model_dir(args.get("model", kDefaultModel));
   const Config& config = bundle.model.config();
   std::vector<int> src;
@@ -275,7 +252,7 @@ int cmd_trace(const Args& args) {
   return 0;
 }
 
-int cmd_info(const Args& args) {
+int cmd_info(const CommandArgs& args) {
   const ModelBundle bundle = load_model_dir(args.get("model", kDefaultModel));
   const Config& c = bundle.model.config();
   std::printf("model       %s\n", bundle.dir.c_str());
@@ -292,7 +269,7 @@ int cmd_info(const Args& args) {
   return 0;
 }
 
-int cmd_init(const Args& args) {
+int cmd_init(const CommandArgs& args) {
   if (!args.has("out")) throw InputError("init needs --out DIR");
   Config c;
   c.d_model = args.get_int("d-model", 64);
@@ -330,7 +307,7 @@ std::pair<int, int> best_head(const EvalReport& report) {
   return best;
 }
 
-Json eval_json(const EvalReport& r, const ModelBundle& bundle, const Args& args, Split split,
+Json eval_json(const EvalReport& r, const ModelBundle& bundle, const CommandArgs& args, Split split,
                const EvalOptions& options) {
   Json out;
   out["model"] = bundle.dir;
@@ -366,8 +343,8 @@ Json eval_json(const EvalReport& r, const ModelBundle& bundle, const Args& args,
   return out;
 }
 
-void print_eval(const EvalReport& r, const ModelBundle& bundle, const Args& args, Split split,
-                const EvalOptions& options) {
+void print_eval(const EvalReport& r, const ModelBundle& bundle, const CommandArgs& args,
+                Split split, const EvalOptions& options) {
   std::printf("model      %s\n", bundle.dir.c_str());
   const std::string task = args.get("task");
   const std::string seed =
@@ -433,7 +410,7 @@ void print_eval(const EvalReport& r, const ModelBundle& bundle, const Args& args
               options.threads == 1 ? "" : "s");
 }
 
-int cmd_eval(const Args& args) {
+int cmd_eval(const CommandArgs& args) {
   if (!args.has("task")) {
     throw InputError("eval needs --task (toy-en-fr, copy, reverse, sort or pairs:FILE)");
   }
@@ -473,7 +450,7 @@ int cmd_eval(const Args& args) {
 
 int main(int argc, char** argv) {
   try {
-    const Args args = parse_args(argc, argv);
+    const CommandArgs args = parse_args(argc, argv);
     if (args.command == "help" || args.command == "--help" || args.command == "-h" ||
         args.has("help")) {
       std::fputs(kUsage, stdout);

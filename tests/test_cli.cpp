@@ -229,6 +229,9 @@ TEST_CASE("eval errors are one line on stderr with a non-zero status") {
       {"eval " + model + " --task copy --split test --count 0", "--count must be at least 1"},
       {"eval " + model + " --task copy --split test --beam 0", "--beam must be between 1 and 64"},
       {"eval --model /nonexistent/model --task copy --split test", "not a model directory"},
+      {"eval " + model + " --task copy --split test --cuont 5", "unknown option --cuont"},
+      {"translate " + model + " --bem 3 word", "unknown option --bem"},
+      {"translate " + model + " word --beam", "option --beam needs a value"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.args);
