@@ -71,11 +71,54 @@ void transpose_linear_weights(Weights& w, const Config& config) {
   if (!config.tie_output) flip(w.generator_weight);
 }
 
-Matrix feed_forward(const Matrix& x, const FeedForwardWeights& w, Activation activation) {
+PackedWeight pack(const Eigen::Ref<const Matrix, 0, Eigen::OuterStride<>>& weight_t) {
+  return weight_t.size() >= kPackWeights ? PackedWeight(weight_t) : PackedWeight();
+}
+
+}  // namespace
+
+struct ModelPacks {
+  struct Attention {
+    PackedWeight qkv, q, k, v, out;
+  };
+  struct FeedForward {
+    PackedWeight linear1, linear2;
+  };
+  struct Encoder {
+    Attention self;
+    FeedForward ff;
+  };
+  struct Decoder {
+    Attention self, cross;
+    FeedForward ff;
+  };
+  std::vector<Encoder> encoder;
+  std::vector<Decoder> decoder;
+  PackedWeight generator;
+};
+
+namespace {
+
+ModelPacks::Attention pack_attention(const AttentionWeights& w, Eigen::Index d) {
+  ModelPacks::Attention p;
+  p.qkv = pack(w.in_proj_weight);
+  p.q = pack(w.in_proj_weight.leftCols(d));
+  p.k = pack(w.in_proj_weight.middleCols(d, d));
+  p.v = pack(w.in_proj_weight.rightCols(d));
+  p.out = pack(w.out_proj_weight);
+  return p;
+}
+
+ModelPacks::FeedForward pack_feed_forward(const FeedForwardWeights& w) {
+  return {pack(w.linear1_weight), pack(w.linear2_weight)};
+}
+
+Matrix feed_forward(const Matrix& x, const FeedForwardWeights& w, const ModelPacks::FeedForward& p,
+                    Activation activation) {
   Matrix hidden, out;
-  linear(x, w.linear1_weight, w.linear1_bias, hidden);
+  linear(x, w.linear1_weight, w.linear1_bias, hidden, &p.linear1);
   activate(hidden, activation);
-  linear(hidden, w.linear2_weight, w.linear2_bias, out);
+  linear(hidden, w.linear2_weight, w.linear2_bias, out, &p.linear2);
   return out;
 }
 
@@ -105,11 +148,11 @@ void attend(const ConstBlock& q, const ConstBlock& k, const ConstBlock& v, int n
 }
 
 // Self-attention over x (n, d); returns the block's output (n, d).
-Matrix self_attention(const AttentionWeights& w, const Matrix& x, int nhead, bool causal,
-                      const char* key_mask, AttentionRecord* record) {
+Matrix self_attention(const AttentionWeights& w, const ModelPacks::Attention& p, const Matrix& x,
+                      int nhead, bool causal, const char* key_mask, AttentionRecord* record) {
   const Eigen::Index d = x.cols();
   Matrix qkv, context, out;
-  linear(x, w.in_proj_weight, w.in_proj_bias, qkv);
+  linear(x, w.in_proj_weight, w.in_proj_bias, qkv, &p.qkv);
   std::vector<Matrix> scratch;
   std::vector<Matrix>& heads = record ? record->heads : scratch;
   attend(qkv.leftCols(d), qkv.middleCols(d, d), qkv.rightCols(d), nhead, causal, key_mask, heads,
@@ -118,17 +161,17 @@ Matrix self_attention(const AttentionWeights& w, const Matrix& x, int nhead, boo
     record->queries = qkv.leftCols(d);
     record->keys = qkv.middleCols(d, d);
   }
-  linear(context, w.out_proj_weight, w.out_proj_bias, out);
+  linear(context, w.out_proj_weight, w.out_proj_bias, out, &p.out);
   return out;
 }
 
 // Cross-attention of x (n, d) over precomputed memory keys and values (m, d).
-Matrix cross_attention(const AttentionWeights& w, const Matrix& x, const Matrix& keys,
-                       const Matrix& values, int nhead, const char* key_mask,
+Matrix cross_attention(const AttentionWeights& w, const ModelPacks::Attention& p, const Matrix& x,
+                       const Matrix& keys, const Matrix& values, int nhead, const char* key_mask,
                        AttentionRecord* record) {
   const Eigen::Index d = x.cols();
   Matrix q, context, out;
-  linear(x, w.in_proj_weight.leftCols(d), w.in_proj_bias.head(d), q);
+  linear(x, w.in_proj_weight.leftCols(d), w.in_proj_bias.head(d), q, &p.q);
   std::vector<Matrix> scratch;
   std::vector<Matrix>& heads = record ? record->heads : scratch;
   attend(q, keys, values, nhead, false, key_mask, heads, context);
@@ -136,7 +179,7 @@ Matrix cross_attention(const AttentionWeights& w, const Matrix& x, const Matrix&
     record->queries = std::move(q);
     record->keys = keys;
   }
-  linear(context, w.out_proj_weight, w.out_proj_bias, out);
+  linear(context, w.out_proj_weight, w.out_proj_bias, out, &p.out);
   return out;
 }
 
@@ -200,6 +243,17 @@ Model::Model(Config config, Weights weights)
     }
   });
   transpose_linear_weights(weights_, config_);
+  auto packs = std::make_shared<ModelPacks>();
+  const Eigen::Index d = config_.d_model;
+  for (const EncoderLayerWeights& layer : weights_.encoder)
+    packs->encoder.push_back({pack_attention(layer.self_attn, d), pack_feed_forward(layer.ff)});
+  for (const DecoderLayerWeights& layer : weights_.decoder) {
+    packs->decoder.push_back({pack_attention(layer.self_attn, d),
+                              pack_attention(layer.multihead_attn, d),
+                              pack_feed_forward(layer.ff)});
+  }
+  if (!config_.tie_output) packs->generator = pack(weights_.generator_weight);
+  packs_ = std::move(packs);
   if (config_.positional == Positional::kLearned) {
     src_positions_ = weights_.src_pos;
     tgt_positions_ = weights_.tgt_pos;
@@ -257,16 +311,17 @@ Encoded Model::encode(const std::vector<int>& src_ids, bool record) const {
   Matrix x = embed(src_ids, false, 0), h;
   for (int l = 0; l < config_.num_encoder_layers; ++l) {
     const EncoderLayerWeights& w = weights_.encoder[l];
+    const ModelPacks::Encoder& p = packs_->encoder[l];
     AttentionRecord* rec = record ? &out.self[l] : nullptr;
     if (config_.norm_first) {
       layer_norm(x, w.norm1, eps, h);
-      x += self_attention(w.self_attn, h, nhead, false, mask, rec);
+      x += self_attention(w.self_attn, p.self, h, nhead, false, mask, rec);
       layer_norm(x, w.norm2, eps, h);
-      x += feed_forward(h, w.ff, config_.activation);
+      x += feed_forward(h, w.ff, p.ff, config_.activation);
     } else {
-      x += self_attention(w.self_attn, x, nhead, false, mask, rec);
+      x += self_attention(w.self_attn, p.self, x, nhead, false, mask, rec);
       layer_norm(x, w.norm1, eps, h);
-      x = h + feed_forward(h, w.ff, config_.activation);
+      x = h + feed_forward(h, w.ff, p.ff, config_.activation);
       layer_norm(x, w.norm2, eps, h);
       x.swap(h);
     }
@@ -277,9 +332,11 @@ Encoded Model::encode(const std::vector<int>& src_ids, bool record) const {
   out.cross_values.resize(config_.num_decoder_layers);
   for (int l = 0; l < config_.num_decoder_layers; ++l) {
     const AttentionWeights& w = weights_.decoder[l].multihead_attn;
+    const ModelPacks::Attention& p = packs_->decoder[l].cross;
     linear(out.memory, w.in_proj_weight.middleCols(d, d), w.in_proj_bias.segment(d, d),
-           out.cross_keys[l]);
-    linear(out.memory, w.in_proj_weight.rightCols(d), w.in_proj_bias.tail(d), out.cross_values[l]);
+           out.cross_keys[l], &p.k);
+    linear(out.memory, w.in_proj_weight.rightCols(d), w.in_proj_bias.tail(d), out.cross_values[l],
+           &p.v);
   }
   return out;
 }
@@ -289,15 +346,26 @@ Matrix Model::generate(const Matrix& hidden) const {
   if (config_.tie_output) {
     logits.noalias() = hidden * weights_.tgt_embed.transpose();
   } else {
-    linear(hidden, weights_.generator_weight, weights_.generator_bias, logits);
+    linear(hidden, weights_.generator_weight, weights_.generator_bias, logits, &packs_->generator);
   }
   return logits;
 }
 
 Matrix Model::softmax_rows(const Matrix& logits) {
-  Matrix probs = logits;
-  for (Eigen::Index i = 0; i < probs.rows(); ++i) {
+  Matrix probs(logits.rows(), logits.cols());
+  const auto row = [&](Eigen::Index i) {
+    probs.row(i) = logits.row(i);
     masked_softmax(probs.row(i), probs.cols(), nullptr);
+  };
+  // Rows are independent: the result is the same on any number of threads. (An OpenMP
+  // region costs microseconds even when it runs on one thread, so small ones stay out.)
+  if (logits.size() >= kParallelRowsWork) {
+#pragma omp parallel for schedule(static)
+    for (Eigen::Index i = 0; i < probs.rows(); ++i)
+      row(i);
+  } else {
+    for (Eigen::Index i = 0; i < probs.rows(); ++i)
+      row(i);
   }
   return probs;
 }
@@ -315,23 +383,26 @@ Matrix Model::decode_full(const Encoded& enc, const std::vector<int>& tgt_ids, T
   Matrix x = embed(tgt_ids, true, 0), h;
   for (int l = 0; l < config_.num_decoder_layers; ++l) {
     const DecoderLayerWeights& w = weights_.decoder[l];
+    const ModelPacks::Decoder& p = packs_->decoder[l];
     AttentionRecord* self_rec = trace ? &trace->decoder_self[l] : nullptr;
     AttentionRecord* cross_rec = trace ? &trace->cross[l] : nullptr;
     const Matrix& keys = enc.cross_keys[l];
     const Matrix& values = enc.cross_values[l];
     if (config_.norm_first) {
       layer_norm(x, w.norm1, eps, h);
-      x += self_attention(w.self_attn, h, nhead, true, self_mask, self_rec);
+      x += self_attention(w.self_attn, p.self, h, nhead, true, self_mask, self_rec);
       layer_norm(x, w.norm2, eps, h);
-      x += cross_attention(w.multihead_attn, h, keys, values, nhead, memory_mask, cross_rec);
+      x += cross_attention(w.multihead_attn, p.cross, h, keys, values, nhead, memory_mask,
+                           cross_rec);
       layer_norm(x, w.norm3, eps, h);
-      x += feed_forward(h, w.ff, config_.activation);
+      x += feed_forward(h, w.ff, p.ff, config_.activation);
     } else {
-      x += self_attention(w.self_attn, x, nhead, true, self_mask, self_rec);
+      x += self_attention(w.self_attn, p.self, x, nhead, true, self_mask, self_rec);
       layer_norm(x, w.norm1, eps, h);
-      x = h + cross_attention(w.multihead_attn, h, keys, values, nhead, memory_mask, cross_rec);
+      x = h + cross_attention(w.multihead_attn, p.cross, h, keys, values, nhead, memory_mask,
+                              cross_rec);
       layer_norm(x, w.norm2, eps, h);
-      x = h + feed_forward(h, w.ff, config_.activation);
+      x = h + feed_forward(h, w.ff, p.ff, config_.activation);
       layer_norm(x, w.norm3, eps, h);
       x.swap(h);
     }
@@ -431,9 +502,10 @@ Matrix Model::decode_step(const Encoded& enc, const std::vector<int>& ids,
 
   for (int l = 0; l < layers; ++l) {
     const DecoderLayerWeights& w = weights_.decoder[l];
+    const ModelPacks::Decoder& p = packs_->decoder[l];
     // Masked self-attention: the new position sees every cached one and itself.
     const Matrix& self_in = config_.norm_first ? (layer_norm(x, w.norm1, eps, h), h) : x;
-    linear(self_in, w.self_attn.in_proj_weight, w.self_attn.in_proj_bias, qkv);
+    linear(self_in, w.self_attn.in_proj_weight, w.self_attn.in_proj_bias, qkv, &p.self.qkv);
     for (int b = 0; b < batch; ++b) {
       DecoderCache& cache = *caches[b];
       const int pos = cache.length;
@@ -447,7 +519,7 @@ Matrix Model::decode_step(const Encoded& enc, const std::vector<int>& ids,
         rec->self_keys[l] = qkv.row(b).segment(d, d);
       }
     }
-    linear(context, w.self_attn.out_proj_weight, w.self_attn.out_proj_bias, attn_out);
+    linear(context, w.self_attn.out_proj_weight, w.self_attn.out_proj_bias, attn_out, &p.self.out);
     if (config_.norm_first) {
       x += attn_out;
       layer_norm(x, w.norm2, eps, h);
@@ -459,22 +531,23 @@ Matrix Model::decode_step(const Encoded& enc, const std::vector<int>& ids,
     // Cross-attention over the encoder memory.
     const Matrix& cross_in = config_.norm_first ? h : x;
     linear(cross_in, w.multihead_attn.in_proj_weight.leftCols(d),
-           w.multihead_attn.in_proj_bias.head(d), q);
+           w.multihead_attn.in_proj_bias.head(d), q, &p.cross.q);
     for (int b = 0; b < batch; ++b) {
       StepRecord* rec = records ? &(*records)[b] : nullptr;
       attend_row(q.row(b), enc.cross_keys[l], enc.cross_values[l], src_len, enc.key_mask.data(), b,
                  rec ? &rec->cross_rows[l] : nullptr);
       if (rec) rec->cross_queries[l] = q.row(b);
     }
-    linear(context, w.multihead_attn.out_proj_weight, w.multihead_attn.out_proj_bias, attn_out);
+    linear(context, w.multihead_attn.out_proj_weight, w.multihead_attn.out_proj_bias, attn_out,
+           &p.cross.out);
     if (config_.norm_first) {
       x += attn_out;
       layer_norm(x, w.norm3, eps, h);
-      x += feed_forward(h, w.ff, config_.activation);
+      x += feed_forward(h, w.ff, p.ff, config_.activation);
     } else {
       x += attn_out;
       layer_norm(x, w.norm2, eps, h);
-      x = h + feed_forward(h, w.ff, config_.activation);
+      x = h + feed_forward(h, w.ff, p.ff, config_.activation);
       layer_norm(x, w.norm3, eps, h);
       x.swap(h);
     }

@@ -4,6 +4,7 @@
 
 #include <Eigen/Core>
 #include <limits>
+#include <vector>
 
 #include "attnscope/config.h"
 #include "attnscope/tensor.h"
@@ -11,12 +12,38 @@
 
 namespace attnscope {
 
+// Below this many elements a row-wise operation (the output softmax) stays on one thread.
+constexpr Eigen::Index kParallelRowsWork = 1 << 17;
+
 // Below this many weights a matrix-vector product is not worth splitting across threads.
 constexpr Eigen::Index kParallelGemvWeights = 1 << 18;
 
-// out = x W^T + b, with the weight stored transposed: `weight_t` is W^T, (in, out).
+// A Linear weight packed once, at load time, into the panel layout of Eigen's matrix-product
+// kernel, which Eigen would otherwise rebuild on every product. Products over few tokens
+// (every translation) spend a sixth of their time on that packing.
+class PackedWeight {
+ public:
+  PackedWeight() = default;
+  // Packs `weight_t`, W^T (in, out); a block of a wider matrix is fine.
+  explicit PackedWeight(const Eigen::Ref<const Matrix, 0, Eigen::OuterStride<>>& weight_t);
+  bool empty() const { return data_.empty(); }
+  // out = x W^T + b for x (n, in), splitting the output columns between `threads`.
+  void multiply(const Eigen::Ref<const Matrix, 0, Eigen::OuterStride<>>& x,
+                const Eigen::Ref<const Vector>& bias, Matrix& out, int threads) const;
+
+ private:
+  Eigen::Index in_ = 0, out_ = 0, depth_block_ = 0;
+  std::vector<float, Eigen::aligned_allocator<float>> data_;  // per depth block: (out, block)
+};
+
+// The weights worth packing: smaller ones are as fast through Eigen's plain product.
+constexpr Eigen::Index kPackWeights = 1 << 15;
+
+// out = x W^T + b, with the weight stored transposed: `weight_t` is W^T, (in, out). With
+// `packed` (the same weight, packed), products over up to kPackedRows rows use it.
 void linear(const Eigen::Ref<const Matrix>& x, const Eigen::Ref<const Matrix>& weight_t,
-            const Eigen::Ref<const Vector>& bias, Matrix& out);
+            const Eigen::Ref<const Vector>& bias, Matrix& out,
+            const PackedWeight* packed = nullptr);
 
 // What the backward pass of a LayerNorm needs from its forward pass.
 struct LayerNormStats {

@@ -6,6 +6,7 @@
 //     greedy and beam search (decode.h) are built on.
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include "attnscope/config.h"
@@ -83,6 +84,8 @@ class Model {
 
   Config config_;
   Weights weights_;  // every Linear weight transposed to (in, out) for the products
+  // The larger Linear weights again, packed for the product kernel; shared by copies.
+  std::shared_ptr<const struct ModelPacks> packs_;
 
   Matrix src_positions_;  // (max_positions, d_model) learned or sinusoidal table
   Matrix tgt_positions_;  // (max_positions, d_model)
