@@ -108,6 +108,20 @@ void write_file_atomic(const std::string& path, std::string_view bytes) {
   if (dir.get() >= 0) ::fsync(dir.get());
 }
 
+std::vector<std::string> split_lines(const std::string& contents) {
+  std::vector<std::string> lines;
+  size_t pos = contents.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
+  while (pos < contents.size()) {
+    size_t end = contents.find('\n', pos);
+    const size_t next = end == std::string::npos ? contents.size() : end + 1;
+    if (end == std::string::npos) end = contents.size();
+    if (end > pos && contents[end - 1] == '\r') --end;
+    lines.push_back(contents.substr(pos, end - pos));
+    pos = next;
+  }
+  return lines;
+}
+
 void replace_directory(const std::string& staged, const std::string& dir) {
   const auto fail = [&](int error_number) {
     throw Error("cannot move '" + staged + "' to '" + dir + "': " + reason(error_number));

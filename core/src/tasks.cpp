@@ -2248,9 +2248,8 @@ std::vector<SentencePair> read_pairs_file(const std::string& path) {
   } catch (const Error& e) {
     throw InputError(e.what());
   }
-  // A byte order mark from a Windows editor is not part of the first sentence.
-  size_t pos = data.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
-  if (pos == data.size()) {
+  const std::vector<std::string> lines = split_lines(data);
+  if (lines.empty()) {
     throw InputError(path + ": empty file, expected one sentence pair a line: source<TAB>target");
   }
   auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
@@ -2264,15 +2263,8 @@ std::vector<SentencePair> read_pairs_file(const std::string& path) {
   };
   std::vector<SentencePair> pairs;
   int line = 0;
-  while (pos < data.size()) {
+  for (const std::string& text : lines) {
     ++line;
-    size_t end = data.find('\n', pos);
-    const size_t next = end == std::string::npos ? data.size() : end + 1;
-    if (end == std::string::npos) end = data.size();
-    if (end > pos && data[end - 1] == '\r') --end;
-    const std::string text = data.substr(pos, end - pos);
-    pos = next;
-
     if (trim(text).empty()) continue;
     const std::string where = path + ": line " + std::to_string(line) + ": ";
     if (!is_valid_utf8(text)) {

@@ -401,25 +401,14 @@ Vocab Vocab::load(const std::string& path) {
     throw CheckpointError(e.what());
   }
 
-  // Editors on Windows may start a UTF-8 file with a byte order mark; it is not part of
-  // the first token.
-  size_t pos = data.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
-  if (pos == data.size()) {
-    throw CheckpointError(path + ": empty file, expected one token a line");
-  }
+  std::vector<std::string> lines = split_lines(data);
+  if (lines.empty()) throw CheckpointError(path + ": empty file, expected one token a line");
 
   Vocab vocab;
   std::unordered_map<std::string, int>& ids = vocab.ids_;
   int line = 0;
-  while (pos < data.size()) {
+  for (std::string& token : lines) {
     ++line;
-    size_t end = data.find('\n', pos);
-    const size_t next = end == std::string::npos ? data.size() : end + 1;
-    if (end == std::string::npos) end = data.size();
-    if (end > pos && data[end - 1] == '\r') --end;
-    std::string token = data.substr(pos, end - pos);
-    pos = next;
-
     const std::string where = path + ": line " + std::to_string(line) + ": ";
     if (token.empty()) throw CheckpointError(where + "empty token");
     if (token.find('\r') != std::string::npos) {

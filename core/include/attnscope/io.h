@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace attnscope {
 
@@ -17,6 +18,11 @@ std::string read_file(const std::string& path);
 // On any failure (unwritable directory, disk full on write or close) removes the temporary
 // file and throws Error naming path and the strerror reason.
 void write_file_atomic(const std::string& path, std::string_view bytes);
+
+// The lines of a text file's contents: a leading UTF-8 byte order mark (as Windows editors
+// write) is skipped, lines end at "\n" with a "\r" before it dropped, and a last line
+// without "\n" counts. Empty contents, or a byte order mark alone, have no lines.
+std::vector<std::string> split_lines(const std::string& contents);
 
 // Puts the directory `staged` (fully written, e.g. a checkpoint) in the place of `dir` in
 // one step: where `dir` exists the two are exchanged atomically (renameat2 RENAME_EXCHANGE)
