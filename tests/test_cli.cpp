@@ -10,38 +10,16 @@
 #include <sstream>
 
 #include "attnscope/safetensors.h"
+#include "tool_run.h"
 
 using namespace attnscope;
 
 namespace {
 
-struct Run {
-  int status;
-  std::string out;
-  std::string err;
-};
+using Run = ToolRun;
 
 Run run_cli(const std::string& arguments) {
-  const std::string err_path = std::string(ATTNSCOPE_TEST_TMP) + "/cli_stderr.txt";
-  std::system(("mkdir -p '" + std::string(ATTNSCOPE_TEST_TMP) + "'").c_str());
-  const std::string command =
-      std::string("'") + ATTNSCOPE_CLI + "' " + arguments + " 2>'" + err_path + "'";
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  Run run;
-  std::array<char, 65536> buffer;
-  size_t n;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
-    run.out.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  FILE* err = std::fopen(err_path.c_str(), "rb");
-  if (err) {
-    while ((n = std::fread(buffer.data(), 1, buffer.size(), err)) > 0)
-      run.err.append(buffer.data(), n);
-    std::fclose(err);
-  }
-  return run;
+  return run_tool(ATTNSCOPE_CLI, arguments);
 }
 
 const std::string kFixture = std::string(ATTNSCOPE_FIXTURES) + "/pre_gelu_h4_tied";
