@@ -115,30 +115,26 @@ double greedy_flops(const Case& c) {
   return total;
 }
 
-Config case_config(const Case& c) {
+Config make_config(int d_model, int heads, int layers, int d_ff, int src_vocab, int tgt_vocab,
+                   int max_positions) {
   Config config;
-  config.d_model = c.d_model;
-  config.nhead = c.heads;
-  config.num_encoder_layers = c.layers;
-  config.num_decoder_layers = c.layers;
-  config.dim_feedforward = c.d_ff;
-  config.src_vocab_size = c.vocab;
-  config.tgt_vocab_size = c.vocab;
-  config.max_positions = 512;
+  config.d_model = d_model;
+  config.nhead = heads;
+  config.num_encoder_layers = layers;
+  config.num_decoder_layers = layers;
+  config.dim_feedforward = d_ff;
+  config.src_vocab_size = src_vocab;
+  config.tgt_vocab_size = tgt_vocab;
+  config.max_positions = max_positions;
   return config;
 }
 
+Config case_config(const Case& c) {
+  return make_config(c.d_model, c.heads, c.layers, c.d_ff, c.vocab, c.vocab, 512);
+}
+
 Config train_config(const TrainCase& c) {
-  Config config;
-  config.d_model = c.d_model;
-  config.nhead = c.heads;
-  config.num_encoder_layers = c.layers;
-  config.num_decoder_layers = c.layers;
-  config.dim_feedforward = c.d_ff;
-  config.src_vocab_size = c.src_vocab;
-  config.tgt_vocab_size = c.tgt_vocab;
-  config.max_positions = 128;
-  return config;
+  return make_config(c.d_model, c.heads, c.layers, c.d_ff, c.src_vocab, c.tgt_vocab, 128);
 }
 
 std::vector<int> random_ids(int n, int vocab, std::mt19937& rng) {

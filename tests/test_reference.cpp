@@ -9,6 +9,7 @@
 #include "attnscope/checkpoint.h"
 #include "attnscope/model.h"
 #include "attnscope/safetensors.h"
+#include "fixture_ids.h"
 
 using namespace attnscope;
 
@@ -26,15 +27,6 @@ std::vector<std::string> fixture_names() {
     if (!line.empty()) names.push_back(line);
   }
   return names;
-}
-
-std::vector<int> parse_ids(const std::string& text) {
-  std::vector<int> ids;
-  std::stringstream stream(text);
-  std::string item;
-  while (std::getline(stream, item, ','))
-    ids.push_back(std::stoi(item));
-  return ids;
 }
 
 // Compares `actual` with the expected tensor `name` (shape `rows` x `cols`, starting at element

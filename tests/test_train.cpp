@@ -14,6 +14,7 @@
 #include "attnscope/model.h"
 #include "attnscope/safetensors.h"
 #include "attnscope/train.h"
+#include "fixture_ids.h"
 
 using namespace attnscope;
 
@@ -80,15 +81,6 @@ int64_t numel(const ParameterRef& p) {
 double loss_of(const Config& c, const Weights& w, const Batch& batch, float smoothing) {
   Weights scratch;
   return loss_and_gradients(c, w, batch, smoothing, scratch).loss;
-}
-
-std::vector<int> parse_ids(const std::string& text) {
-  std::vector<int> ids;
-  std::stringstream stream(text);
-  std::string item;
-  while (std::getline(stream, item, ','))
-    ids.push_back(std::stoi(item));
-  return ids;
 }
 
 std::vector<std::vector<int>> parse_rows(const std::string& text) {
