@@ -376,11 +376,11 @@ struct Run {
 };
 
 // Writes the whole run into a staging directory and puts it in the place of run.out.
-void save_checkpoint(Run& run, const AdamW& optimizer) {
+// `model` is the run's current weights.
+void save_checkpoint(Run& run, const AdamW& optimizer, const Model& model) {
   const std::string staged = make_staging_dir(run.out);
   try {
     const Config& config = run.recipe.config;
-    const Model model(config, run.weights);
     const DType dtype = run.recipe.dtype == "f16" ? DType::kF16 : DType::kF32;
     save_model_dir(staged, model, run.src_vocab, run.tgt_vocab, dtype);
     if (run.keep_optimizer) {
@@ -466,16 +466,16 @@ ModelBundle bundle_of(const Run& run) {
   return ModelBundle{run.out, Model(run.recipe.config, run.weights), run.src_vocab, run.tgt_vocab};
 }
 
-Json validate(const Run& run, const std::vector<SentencePair>& pairs, double loss) {
+Json validate(const ModelBundle& bundle, const Run& run, const std::vector<SentencePair>& pairs,
+              double loss) {
   EvalOptions options;
   options.threads = run.recipe.threads;
   options.max_examples = 0;
-  const EvalReport report = evaluate(bundle_of(run), pairs, options);
+  const EvalReport report = evaluate(bundle, pairs, options);
   return Json{{"step", run.progress.step},
               {"loss", loss},
               {"exact_match", report.exact_match},
-              {"bleu", report.bleu.score},
-              {"seconds", run.progress.seconds}};
+              {"bleu", report.bleu.score}};
 }
 
 // A new run from the command line: vocabularies from the training pairs, initial weights.
@@ -539,7 +539,8 @@ Run start_run(const Args& args, std::vector<SentencePair>& train_pairs) {
 }
 
 // A run continued from its directory: the recipe, the exact weights and the optimizer.
-Run resume_run(const Args& args, std::vector<SentencePair>& train_pairs, AdamW*& optimizer) {
+Run resume_run(const Args& args, std::vector<SentencePair>& train_pairs,
+               std::unique_ptr<AdamW>& optimizer) {
   for (const auto& [key, value] : args.options) {
     if (kResumable.count(key) == 0) {
       throw InputError("--" + key +
@@ -581,7 +582,7 @@ Run resume_run(const Args& args, std::vector<SentencePair>& train_pairs, AdamW*&
   Weights m = allocate_weights(r.config), v = allocate_weights(r.config);
   read_into(file, m, r.config, "exp_avg.");
   read_into(file, v, r.config, "exp_avg_sq.");
-  optimizer = new AdamW(r.config, run.weights, r.adamw);
+  optimizer = std::make_unique<AdamW>(r.config, run.weights, r.adamw);
   optimizer->restore(std::move(m), std::move(v), run.progress.step);
   train_pairs = task_pairs(r.task, Split::kTrain, r.train_count, r.seed);
   return run;
@@ -591,12 +592,10 @@ int train_main(const Args& args) {
   install_signal_handlers();
   const bool resuming = args.has("resume");
   std::vector<SentencePair> train_pairs;
-  AdamW* resumed_optimizer = nullptr;
-  Run run =
-      resuming ? resume_run(args, train_pairs, resumed_optimizer) : start_run(args, train_pairs);
-  std::unique_ptr<AdamW> optimizer(
-      resumed_optimizer ? resumed_optimizer
-                        : new AdamW(run.recipe.config, run.weights, run.recipe.adamw));
+  std::unique_ptr<AdamW> optimizer;
+  Run run = resuming ? resume_run(args, train_pairs, optimizer) : start_run(args, train_pairs);
+  if (!optimizer)
+    optimizer = std::make_unique<AdamW>(run.recipe.config, run.weights, run.recipe.adamw);
   Recipe& r = run.recipe;
   const int hardware = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   r.threads = static_cast<int>(args.get_int("threads", resuming ? r.threads : hardware, 1, 1024));
@@ -666,12 +665,13 @@ int train_main(const Args& args) {
       const double loss = loss_average / loss_count;
       loss_average = 0;
       loss_count = 0;
-      Json entry = validate(run, valid_pairs, loss);
+      const ModelBundle bundle = bundle_of(run);
+      Json entry = validate(bundle, run, valid_pairs, loss);
       run.progress.seconds =
           seconds_before + std::chrono::duration<double>(Clock::now() - session_start).count();
       entry["seconds"] = run.progress.seconds;
       run.progress.history.push_back(entry);
-      save_checkpoint(run, *optimizer);
+      save_checkpoint(run, *optimizer, bundle.model);
       bar.break_line();
       std::fprintf(stderr, "step %d: loss %.4f, validation exact match %.1f%%, BLEU %.2f (%s)\n",
                    run.progress.step, loss, 100.0 * entry["exact_match"].get<double>(),
@@ -680,7 +680,7 @@ int train_main(const Args& args) {
   }
   if (stopping() && run.progress.step < r.steps) {
     bar.break_line();
-    save_checkpoint(run, *optimizer);
+    save_checkpoint(run, *optimizer, Model(r.config, run.weights));
     std::fprintf(stderr,
                  "%s at step %d of %d: saved '%s'; continue with attnscope-train --resume %s\n",
                  g_interrupted ? "interrupted" : "stopped", run.progress.step, r.steps,
@@ -689,7 +689,7 @@ int train_main(const Args& args) {
   }
   if (args.has("no-optimizer-state")) {
     run.keep_optimizer = false;
-    save_checkpoint(run, *optimizer);
+    save_checkpoint(run, *optimizer, Model(r.config, run.weights));
   }
   std::fprintf(stderr, "trained %d steps in %s (%.1fk target tokens/s); wrote '%s'\n", r.steps,
                format_duration(run.progress.seconds).c_str(),
