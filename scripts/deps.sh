@@ -5,7 +5,7 @@ set -euo pipefail
 
 build=(cmake g++ make pkg-config libeigen3-dev nlohmann-json3-dev)
 test=("${build[@]}" doctest-dev)
-bench=("${build[@]}" python3 python3-torch python3-numpy libopenblas0-pthread)
+bench=("${build[@]}" python3 python3-torch python3-numpy libopenblas0-pthread libopenblas0-openmp)
 
 case "${1:-test}" in
   build) wanted=("${build[@]}") ;;
