@@ -15,6 +15,7 @@
 #include "attnscope/decode.h"
 #include "attnscope/error.h"
 #include "attnscope/evaluate.h"
+#include "attnscope/export.h"
 #include "attnscope/model.h"
 #include "attnscope/tasks.h"
 
@@ -139,53 +140,17 @@ int cmd_translate(const CommandArgs& args) {
   return 0;
 }
 
-Json matrix_json(const Matrix& m) {
-  Json rows = Json::array();
-  for (Eigen::Index i = 0; i < m.rows(); ++i) {
-    rows.push_back(std::vector<float>(m.row(i).data(), m.row(i).data() + m.cols()));
-  }
-  return rows;
-}
-
-Json record_json(const AttentionRecord& record) {
-  Json heads = Json::array();
-  for (const Matrix& head : record.heads)
-    heads.push_back(matrix_json(head));
-  return heads;
-}
-
 void print_csv(const Trace& trace, const CommandArgs& args) {
   AttentionKind kind = AttentionKind::kCross;
   if (args.has("kind") && !parse_attention_kind(args.get("kind"), &kind)) {
     throw InputError("--kind must be encoder, decoder or cross, got '" + args.get("kind") + "'");
   }
   const Matrix& m = trace.attention(kind, args.get_int("layer", 0), args.get_int("head", 0));
-  const auto& rows = trace.query_tokens(kind);
-  const auto& cols = trace.key_tokens(kind);
-  auto quote = [](const std::string& s) {
-    std::string out = "\"";
-    for (char c : s)
-      out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
-  };
-  std::string line = "\"query\\key\"";
-  for (const std::string& token : cols)
-    line += "," + quote(token);
-  std::printf("%s\n", line.c_str());
-  for (Eigen::Index i = 0; i < m.rows(); ++i) {
-    line = quote(rows[i]);
-    char buffer[32];
-    for (Eigen::Index j = 0; j < m.cols(); ++j) {
-      std::snprintf(buffer, sizeof buffer, ",%.9g", m(i, j));
-      line += buffer;
-    }
-    std::printf("%s\n", line.c_str());
-  }
+  std::fputs(matrix_csv(m, trace.query_tokens(kind), trace.key_tokens(kind)).c_str(), stdout);
 }
 
 int cmd_trace(const CommandArgs& args) {
   const ModelBundle bundle = load_model_dir(args.get("model", kDefaultModel));
-  const Config& config = bundle.model.config();
   std::vector<int> src;
   if (args.has("src-ids")) {
     src = parse_ids(args.get("src-ids"), "--src-ids");
@@ -221,34 +186,7 @@ int cmd_trace(const CommandArgs& args) {
     return 0;
   }
   if (format != "json") throw InputError("--format must be json or csv, got '" + format + "'");
-  Json out;
-  out["model"] = bundle.dir;
-  out["layers"] = {{"encoder", config.num_encoder_layers}, {"decoder", config.num_decoder_layers}};
-  out["heads"] = config.nhead;
-  out["src_tokens"] = trace.src_tokens;
-  out["src_ids"] = trace.src_ids;
-  out["tgt_tokens"] = trace.tgt_tokens;
-  out["tgt_ids"] = trace.tgt_ids;
-  out["output_ids"] = trace.output_ids;
-  std::vector<std::string> output_tokens;
-  for (int id : trace.output_ids)
-    output_tokens.push_back(bundle.tgt_vocab.token(id));
-  out["output_tokens"] = output_tokens;
-  out["generated"] = generated;
-  if (generated) {
-    std::vector<int> words(trace.output_ids.begin(), trace.output_ids.end());
-    out["translation"] = bundle.detokenize_target(words);
-  }
-  Json attention = Json::object();
-  for (int l = 0; l < config.num_encoder_layers; ++l) {
-    attention["encoder." + std::to_string(l) + ".self"] = record_json(trace.encoder_self[l]);
-  }
-  for (int l = 0; l < config.num_decoder_layers; ++l) {
-    attention["decoder." + std::to_string(l) + ".self"] = record_json(trace.decoder_self[l]);
-    attention["decoder." + std::to_string(l) + ".cross"] = record_json(trace.cross[l]);
-  }
-  out["attention"] = std::move(attention);
-  std::cout << out.dump() << "\n";
+  std::cout << trace_json(trace, bundle, generated) << "\n";
   return 0;
 }
 

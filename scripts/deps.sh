@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a task needs, only when some are missing.
-# usage: scripts/deps.sh build|test|bench
+# usage: scripts/deps.sh build|run|test|bench
 set -euo pipefail
 
-build=(cmake g++ make pkg-config libeigen3-dev nlohmann-json3-dev)
-test=("${build[@]}" doctest-dev)
+# The desktop app's libraries and font come with every build: the configure step looks for them.
+build=(cmake g++ make pkg-config libeigen3-dev nlohmann-json3-dev
+       libglfw3-dev libimgui-dev libstb-dev libgl-dev libgl1-mesa-dri fonts-dejavu-core)
+# Xvfb gives the render and end-to-end tests a display (and run.sh one when there is none);
+# xdotool types and clicks in the window, xclip puts arbitrary bytes on its clipboard.
+run=("${build[@]}" xvfb xauth)
+test=("${build[@]}" doctest-dev xvfb xauth xdotool xclip)
 bench=("${build[@]}" python3 python3-torch python3-numpy libopenblas0-pthread libopenblas0-openmp)
 
 case "${1:-test}" in
   build) wanted=("${build[@]}") ;;
+  run) wanted=("${run[@]}") ;;
   test) wanted=("${test[@]}") ;;
   bench) wanted=("${bench[@]}") ;;
-  *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
+  *) echo "usage: $0 build|run|test|bench" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -1,0 +1,81 @@
+// A loaded model and what it computes for the sentence on screen. compute() turns the
+// AppState's sentence and decoding mode into a Trace; Worker runs it off the GUI thread so
+// that typing never waits for a large model (the newest request wins).
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "attnscope/checkpoint.h"
+#include "views/app_state.h"
+
+namespace attnscope {
+
+struct ComputeRequest {
+  uint64_t id = 0;  // increasing; a result carries the id of its request
+  std::string sentence;
+  DecodeMode decode = DecodeMode::kGreedy;
+  int beam = 4;
+  std::string forced_target;
+};
+
+// One typed word as the model sees it.
+struct SourceToken {
+  std::string text;      // as split (and lowercased) by the tokenizer
+  bool unknown = false;  // not in the source vocabulary: the model sees <unk>
+};
+
+struct ComputeResult {
+  uint64_t id = 0;
+  std::shared_ptr<const Trace> trace;  // null when nothing could be computed
+  bool generated = false;              // decoded (greedy or beam) rather than forced
+  std::string translation;             // the generated target as text
+  bool finished = true;                // decoding reached <eos> before the length limit
+  std::vector<SourceToken> source;     // the sentence's words, marked when unknown
+  int dropped_tokens = 0;              // words cut because the model's maximum was reached
+  int max_source_tokens = 0;           // the most words the model takes
+  int invalid_bytes = 0;               // bytes of invalid UTF-8 replaced
+  double milliseconds = 0;             // tokenizing, encoding and decoding
+  std::vector<std::string> warnings;   // for the status bar, most important first
+  std::string error;                   // set when trace is null
+};
+
+// Computes synchronously; never throws (problems go into warnings or error).
+ComputeResult compute(const ModelBundle& bundle, const ComputeRequest& request);
+
+// One background thread computing requests for one model; submit() replaces any request
+// not yet started, so a burst of keystrokes costs one computation, not one each.
+class Worker {
+ public:
+  explicit Worker(std::shared_ptr<const ModelBundle> bundle);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  void submit(ComputeRequest request);
+  // The newest finished result not yet taken, if any.
+  std::optional<ComputeResult> poll();
+  // True while a request is queued or running.
+  bool busy() const;
+  const ModelBundle& bundle() const { return *bundle_; }
+
+ private:
+  void run();
+
+  std::shared_ptr<const ModelBundle> bundle_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::optional<ComputeRequest> pending_;
+  std::optional<ComputeResult> done_;
+  bool running_ = false;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace attnscope

@@ -1,0 +1,32 @@
+// The settings file: the last sentence, model, view and display settings, restored at the
+// next start. JSON in $XDG_CONFIG_HOME/attnscope/settings.json (~/.config/attnscope when
+// XDG_CONFIG_HOME is unset), written whole or not at all.
+#pragma once
+
+#include <string>
+
+#include "views/app_state.h"
+
+namespace attnscope {
+
+// What the app remembers besides the AppState.
+struct Settings {
+  AppState state;
+  int export_scale = 1;    // 1, 2 or 4
+  std::string export_dir;  // empty: the current directory
+  int window_width = 1400, window_height = 900;
+};
+
+std::string default_settings_path();
+
+// Reads `path` into `settings`, keeping the defaults for anything missing or out of range.
+// Returns false and sets *warning when the file exists but cannot be used (damaged JSON, a
+// wrong type); a missing file is not a warning.
+bool load_settings(const std::string& path, Settings* settings, std::string* warning);
+
+// Throws Error naming the path and the reason when the file cannot be written.
+void save_settings(const std::string& path, const Settings& settings);
+
+std::string settings_json(const Settings& settings);
+
+}  // namespace attnscope

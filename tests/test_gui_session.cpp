@@ -1,0 +1,241 @@
+// The app's parts that do not draw: what a sentence becomes (unknown words, cutting, bad
+// bytes), the background worker, the settings file and export file names.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "attnscope/error.h"
+#include "attnscope/io.h"
+#include "gui/export.h"
+#include "gui/session.h"
+#include "gui/settings.h"
+
+using namespace attnscope;
+
+namespace {
+
+const std::string kModel = std::string(ATTNSCOPE_SOURCE_DIR) + "/assets/models/toy-en-fr";
+
+const ModelBundle& toy_model() {
+  static const ModelBundle bundle = load_model_dir(kModel);
+  return bundle;
+}
+
+std::string temp_dir(const std::string& name) {
+  const std::string dir = std::string(ATTNSCOPE_TEST_TMP) + "/gui_" + name;
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+ComputeRequest request_for(const std::string& sentence) {
+  ComputeRequest r;
+  r.id = 1;
+  r.sentence = sentence;
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("a sentence becomes a translation and a labelled Trace") {
+  const ComputeResult r = compute(toy_model(), request_for("the little black cat does not eat the fish ."));
+  REQUIRE(r.trace);
+  CHECK(r.error.empty());
+  CHECK(r.generated);
+  CHECK(r.translation == "le petit chat noir ne mange pas le poisson.");  // detokenized
+  CHECK(r.warnings.empty());
+  CHECK(r.source.size() == 10);
+  CHECK(r.trace->src_tokens.size() == 11);  // the words and <eos>
+  CHECK(r.trace->src_tokens.back() == "<eos>");
+  CHECK(r.milliseconds > 0);
+}
+
+TEST_CASE("unknown words are marked and named in a warning") {
+  const ComputeResult r = compute(toy_model(), request_for("the zyzzyva eats the fish ."));
+  REQUIRE(r.trace);
+  REQUIRE(r.source.size() == 6);
+  CHECK(r.source[1].unknown);
+  CHECK_FALSE(r.source[0].unknown);
+  REQUIRE(!r.warnings.empty());
+  CHECK(r.warnings[0].find("zyzzyva") != std::string::npos);
+  CHECK(r.trace->src_tokens[1] == "<unk>");
+}
+
+TEST_CASE("a sentence longer than the model takes is cut, with a notice") {
+  std::string huge;
+  for (int i = 0; i < 5000; ++i)
+    huge += "cat ";
+  const ComputeResult r = compute(toy_model(), request_for(huge));
+  REQUIRE(r.trace);
+  const int max_tokens = toy_model().model.config().max_positions - 1;
+  CHECK(r.max_source_tokens == max_tokens);
+  CHECK(r.dropped_tokens == 5000 - max_tokens);
+  CHECK(static_cast<int>(r.trace->src_ids.size()) == max_tokens + 1);
+  CHECK(r.trace->src_ids.back() == toy_model().model.config().eos_id);
+  REQUIRE(!r.warnings.empty());
+  CHECK(r.warnings[0].find("cut") != std::string::npos);
+}
+
+TEST_CASE("invalid UTF-8, empty and blank input never fail") {
+  const ComputeResult bad = compute(toy_model(), request_for("the \xff\xfe cat \xc0"));
+  REQUIRE(bad.trace);
+  CHECK(bad.invalid_bytes == 3);
+  bool mentioned = false;
+  for (const std::string& w : bad.warnings)
+    mentioned = mentioned || w.find("invalid UTF-8") != std::string::npos;
+  CHECK(mentioned);
+  for (const char* text : {"", "    ", "\t\n"}) {
+    const ComputeResult r = compute(toy_model(), request_for(text));
+    REQUIRE(r.trace);
+    CHECK(r.source.empty());
+    CHECK(r.trace->src_ids.size() == 1);  // <eos> alone
+  }
+}
+
+TEST_CASE("teacher forcing uses the typed target") {
+  ComputeRequest request = request_for("the cat eats the fish .");
+  request.decode = DecodeMode::kForced;
+  request.forced_target = "le chat mange le poisson .";
+  const ComputeResult r = compute(toy_model(), request);
+  REQUIRE(r.trace);
+  CHECK_FALSE(r.generated);
+  CHECK(r.trace->tgt_tokens.size() == 7);  // <bos> and six words
+  CHECK(r.trace->tgt_tokens[1] == "le");
+  CHECK(r.trace->tgt_tokens[2] == "chat");
+}
+
+TEST_CASE("the worker keeps only the newest request") {
+  auto bundle = std::make_shared<const ModelBundle>(load_model_dir(kModel));
+  Worker worker(bundle);
+  for (uint64_t id = 1; id <= 50; ++id) {
+    ComputeRequest r = request_for("the cat eats the fish " + std::to_string(id));
+    r.id = id;
+    worker.submit(r);
+  }
+  std::optional<ComputeResult> last;
+  for (int i = 0; i < 2000 && (worker.busy() || !last || last->id != 50); ++i) {
+    if (auto r = worker.poll()) last = std::move(r);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  REQUIRE(last);
+  CHECK(last->id == 50);
+  CHECK(last->trace != nullptr);
+}
+
+TEST_CASE("settings round-trip through the file") {
+  const std::string dir = temp_dir("settings");
+  Settings s;
+  s.state.sentence = "le « chat » 猫";
+  s.state.model_dir = "/some/model";
+  s.state.view = ViewKind::kGrid;
+  s.state.kind = AttentionKind::kDecoderSelf;
+  s.state.layer = 1;
+  s.state.head = 3;
+  s.state.head_mode = HeadMode::kMax;
+  s.state.colormap = Colormap::kCividis;
+  s.state.threshold = 0.25f;
+  s.state.dark = true;
+  s.state.ui_scale = 1.5f;
+  s.state.decode = DecodeMode::kBeam;
+  s.state.beam = 5;
+  s.export_scale = 4;
+  s.export_dir = "/tmp/x";
+  save_settings(dir + "/nested/settings.json", s);
+  Settings back;
+  std::string warning;
+  REQUIRE(load_settings(dir + "/nested/settings.json", &back, &warning));
+  CHECK(warning.empty());
+  CHECK(settings_json(back) == settings_json(s));
+  CHECK(back.state.sentence == s.state.sentence);
+  CHECK(back.state.view == ViewKind::kGrid);
+  CHECK(back.state.kind == AttentionKind::kDecoderSelf);
+  CHECK(back.export_scale == 4);
+}
+
+TEST_CASE("a missing settings file is silent; a damaged one warns and changes nothing") {
+  const std::string dir = temp_dir("damaged");
+  Settings s;
+  std::string warning;
+  CHECK(load_settings(dir + "/none.json", &s, &warning));
+  CHECK(warning.empty());
+  for (const char* contents : {"{ not json", "[1, 2]", "{\"layer\": \"two\"}", "\xff\xfe{}",
+                               "{\"sentence\": \"\xff\"}"}) {
+    CAPTURE(contents);
+    write_file_atomic(dir + "/settings.json", contents);
+    Settings d;
+    d.state.sentence = "kept";
+    warning.clear();
+    CHECK_FALSE(load_settings(dir + "/settings.json", &d, &warning));
+    CHECK(warning.find("damaged") != std::string::npos);
+    CHECK(warning.find(dir + "/settings.json") != std::string::npos);
+    CHECK(d.state.sentence == "kept");
+  }
+}
+
+TEST_CASE("settings out of range come back in range") {
+  const std::string dir = temp_dir("range");
+  write_file_atomic(dir + "/settings.json",
+                    R"({"beam": 999, "layer": -4, "threshold": 7, "ui_scale": 0.01,
+                        "export_scale": 3, "window_width": 5, "view": "nonsense"})");
+  Settings s;
+  std::string warning;
+  REQUIRE(load_settings(dir + "/settings.json", &s, &warning));
+  CHECK(s.state.beam == 16);
+  CHECK(s.state.layer == 0);
+  CHECK(s.state.threshold == 0.0f);
+  CHECK(s.state.ui_scale == 1.0f);
+  CHECK(s.export_scale == 1);
+  CHECK(s.window_width == 320);
+  CHECK(s.state.view == ViewKind::kHeatmap);
+}
+
+TEST_CASE("settings that cannot be written say where and why") {
+  const std::string dir = temp_dir("unwritable");
+  write_file_atomic(dir + "/file", "x");
+  Settings s;
+  try {
+    save_settings(dir + "/file/settings.json", s);
+    FAIL("saving under a file succeeded");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()).find(dir + "/file") != std::string::npos);
+  }
+}
+
+TEST_CASE("export file names say sentence, view, kind, layer and head") {
+  AppState s;
+  s.sentence = "The little black cat, does not eat!";
+  s.kind = AttentionKind::kCross;
+  s.layer = 1;
+  s.head = 2;
+  CHECK(default_export_name(s, ExportFormat::kPng) ==
+        "the-little-black-cat-does-not-eat_heatmap_cross_L1_H2.png");
+  s.view = ViewKind::kLinks;
+  s.head_mode = HeadMode::kMean;
+  s.kind = AttentionKind::kEncoderSelf;
+  CHECK(default_export_name(s, ExportFormat::kSvg) ==
+        "the-little-black-cat-does-not-eat_links_encoder_L1_mean.svg");
+  CHECK(default_export_name(s, ExportFormat::kJson) == "the-little-black-cat-does-not-eat_trace.json");
+  s.sentence = "猫が魚を食べる";
+  s.view = ViewKind::kHeatmap;
+  s.head_mode = HeadMode::kSingle;
+  CHECK(default_export_name(s, ExportFormat::kCsv) == "猫が魚を食べる_encoder_L1_H2.csv");
+  s.sentence = "../../etc/passwd \xff";
+  const std::string name = default_export_name(s, ExportFormat::kPng);
+  CHECK(name.find('/') == std::string::npos);
+  CHECK(name.rfind("etc-passwd_", 0) == 0);
+  s.sentence = "   ";
+  CHECK(default_export_name(s, ExportFormat::kPng).rfind("attnscope_", 0) == 0);
+  s.sentence = std::string(500, 'a');
+  CHECK(default_export_name(s, ExportFormat::kPng) == std::string(40, 'a') + "_heatmap_encoder_L1_H2.png");
+  s.sentence = "the little black cat does not eat the fish .";
+  CHECK(default_export_name(s, ExportFormat::kPng) ==
+        "the-little-black-cat-does-not-eat-the_heatmap_encoder_L1_H2.png");
+  ExportFormat f;
+  CHECK(format_from_path("x/y.SVG", &f));
+  CHECK(f == ExportFormat::kSvg);
+  CHECK_FALSE(format_from_path("x.png/y", &f));
+  CHECK_FALSE(format_from_path("noext", &f));
+}

@@ -1,0 +1,864 @@
+// The view builders, hit testing and the SVG writer: layouts checked as geometry (cells map
+// back to their row, column and value; labels fit, never overlap, never leave the scene),
+// texture keys, links, grid and steps contents, and well-formed, escaped SVG. Also writes
+// each view of the bundled toy model to /tmp/views_*.svg for looking at.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+
+#include "attnscope/checkpoint.h"
+#include "attnscope/decode.h"
+#include "attnscope/error.h"
+#include "views/svg.h"
+#include "views/views.h"
+
+using namespace attnscope;
+
+namespace {
+
+Matrix random_rows(std::mt19937& rng, int rows, int cols, bool causal) {
+  std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
+  Matrix m = Matrix::Zero(rows, cols);
+  for (int r = 0; r < rows; ++r) {
+    const int end = causal ? std::min(r + 1, cols) : cols;
+    float sum = 0;
+    for (int c = 0; c < end; ++c) {
+      m(r, c) = std::pow(uniform(rng), 4.0f) + 1e-3f;  // peaked, like trained attention
+      sum += m(r, c);
+    }
+    for (int c = 0; c < end; ++c)
+      m(r, c) /= sum;
+  }
+  return m;
+}
+
+std::vector<std::string> names(const std::string& prefix, int n) {
+  std::vector<std::string> out;
+  for (int i = 0; i < n; ++i)
+    out.push_back(prefix + std::to_string(i));
+  return out;
+}
+
+// A trace filled by hand: S source and T target tokens, random attention rows that sum to 1.
+std::shared_ptr<Trace> hand_trace(int S, int T, int layers = 2, int heads = 3, int vocab = 12,
+                                  uint32_t seed = 7) {
+  std::mt19937 rng(seed);
+  auto trace = std::make_shared<Trace>();
+  trace->src_tokens = names("s", S);
+  trace->tgt_tokens = names("t", T);
+  for (int i = 0; i < S; ++i)
+    trace->src_ids.push_back(i);
+  for (int i = 0; i < T; ++i)
+    trace->tgt_ids.push_back(i);
+  auto records = [&](int rows, int cols, bool causal) {
+    std::vector<AttentionRecord> out(layers);
+    for (AttentionRecord& r : out) {
+      for (int h = 0; h < heads; ++h)
+        r.heads.push_back(random_rows(rng, rows, cols, causal));
+    }
+    return out;
+  };
+  trace->encoder_self = records(S, S, false);
+  trace->decoder_self = records(T, T, true);
+  trace->cross = records(T, S, false);
+  trace->probs = random_rows(rng, T, vocab, false);
+  trace->logits = trace->probs.array().log();
+  for (int t = 0; t < T; ++t) {
+    Eigen::Index best = 0;
+    trace->probs.row(t).maxCoeff(&best);
+    trace->output_ids.push_back(static_cast<int>(best));
+  }
+  return trace;
+}
+
+ViewInput input(const std::shared_ptr<const Trace>& trace, const AppState* state, float width = 800,
+                float height = 600) {
+  ViewInput in;
+  in.trace = trace;
+  in.trace_id = 42;
+  in.state = state;
+  in.width = width;
+  in.height = height;
+  return in;
+}
+
+float fallback_width(const std::string& text, float size) {
+  int n = 0;
+  for (unsigned char c : text)
+    n += (c & 0xc0) != 0x80;
+  return 0.6f * size * n;
+}
+
+struct Box {
+  float x0, y0, x1, y1;
+};
+
+// The box a text's glyphs can cover (1.15 of the size tall, DejaVu Sans' ascent + descent),
+// rotated as the scene says: clockwise on screen for a positive angle.
+Box text_box(const SceneText& t, const TextMeasure& measure = {}) {
+  const float w = measure ? measure(t.text, t.size) : fallback_width(t.text, t.size);
+  const float h = 1.15f * t.size;
+  const float left = t.align == TextAlign::kLeft ? 0 : t.align == TextAlign::kCenter ? -w / 2 : -w;
+  const float a = t.angle * 3.14159265f / 180;
+  Box box{1e30f, 1e30f, -1e30f, -1e30f};
+  for (float cx : {left, left + w}) {
+    for (float cy : {-h / 2, h / 2}) {
+      const float x = t.x + cx * std::cos(a) - cy * std::sin(a);
+      const float y = t.y + cx * std::sin(a) + cy * std::cos(a);
+      box = {std::min(box.x0, x), std::min(box.y0, y), std::max(box.x1, x), std::max(box.y1, y)};
+    }
+  }
+  return box;
+}
+
+bool overlap(const Box& a, const Box& b) {
+  return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+}
+
+bool ends_with(const std::string& s, const std::string& end) {
+  return s.size() >= end.size() && s.compare(s.size() - end.size(), end.size(), end) == 0;
+}
+
+// Every primitive and hit region inside the scene (a little slack for rounding).
+void check_inside(const Scene& scene, const TextMeasure& measure = {}) {
+  const float e = 0.5f;
+  auto inside = [&](float x0, float y0, float x1, float y1) {
+    return x0 >= -e && y0 >= -e && x1 <= scene.width + e && y1 <= scene.height + e;
+  };
+  for (const SceneMatrix& m : scene.matrices)
+    CHECK(inside(m.x, m.y, m.x + m.width, m.y + m.height));
+  for (const auto* list : {&scene.rects, &scene.overlay}) {
+    for (const SceneRect& r : *list)
+      CHECK(inside(r.x, r.y, r.x + r.width, r.y + r.height));
+  }
+  for (const SceneLine& l : scene.lines) {
+    CHECK(inside(std::min(l.x0, l.x1), std::min(l.y0, l.y1) - l.width / 2, std::max(l.x0, l.x1),
+                 std::max(l.y0, l.y1) + l.width / 2));
+  }
+  for (const SceneText& t : scene.texts) {
+    const Box b = text_box(t, measure);
+    INFO("text '" << t.text << "' at " << t.x << ", " << t.y);
+    CHECK(inside(b.x0, b.y0, b.x1, b.y1));
+  }
+  for (const HitRegion& h : scene.hits)
+    CHECK(inside(h.x, h.y, h.x + h.width, h.y + h.height));
+}
+
+// Texts whose content is one of `labels`, by content.
+std::map<std::string, const SceneText*> texts_by_content(const Scene& scene) {
+  std::map<std::string, const SceneText*> out;
+  for (const SceneText& t : scene.texts)
+    out[t.text] = &t;
+  return out;
+}
+
+// The heatmap's axis labels: left of the matrix (rows) and above it (columns), title and
+// subtitle (the first two texts) left out.
+void axis_labels(const Scene& scene, std::vector<const SceneText*>* rows,
+                 std::vector<const SceneText*>* cols) {
+  const SceneMatrix& m = scene.matrices.at(0);
+  for (size_t i = 2; i < scene.texts.size(); ++i) {
+    const SceneText& t = scene.texts[i];
+    if (t.x < m.x && t.y >= m.y && t.y <= m.y + m.height) rows->push_back(&t);
+    if (t.y < m.y && t.x >= m.x && t.x <= m.x + m.width) cols->push_back(&t);
+  }
+}
+
+std::string hex_of(Rgb8 c) {
+  char buffer[8];
+  std::snprintf(buffer, sizeof buffer, "#%02x%02x%02x", c.r, c.g, c.b);
+  return buffer;
+}
+
+}  // namespace
+
+TEST_CASE("selected_matrix: one head shared, mean and max cell by cell, ranges checked") {
+  auto trace = hand_trace(4, 5, 2, 3);
+  std::shared_ptr<const Trace> shared = trace;
+  const long before = shared.use_count();
+  auto single = selected_matrix(shared, AttentionKind::kCross, 1, HeadMode::kSingle, 2);
+  CHECK(single.get() == &trace->cross[1].heads[2]);  // no copy
+  CHECK(shared.use_count() == before + 1);           // and it keeps the trace alive
+
+  auto mean = selected_matrix(shared, AttentionKind::kCross, 1, HeadMode::kMean, 0);
+  auto max = selected_matrix(shared, AttentionKind::kCross, 1, HeadMode::kMax, 0);
+  REQUIRE(mean->rows() == 5);
+  REQUIRE(mean->cols() == 4);
+  for (int r = 0; r < 5; ++r) {
+    for (int c = 0; c < 4; ++c) {
+      const float a = trace->cross[1].heads[0](r, c), b = trace->cross[1].heads[1](r, c),
+                  d = trace->cross[1].heads[2](r, c);
+      CHECK((*mean)(r, c) == doctest::Approx((a + b + d) / 3).epsilon(1e-6));
+      CHECK((*max)(r, c) == std::max({a, b, d}));
+    }
+  }
+  CHECK(layer_count(*trace, AttentionKind::kEncoderSelf) == 2);
+  CHECK(layer_count(*trace, AttentionKind::kCross) == 2);
+
+  CHECK_THROWS_WITH_AS(selected_matrix(shared, AttentionKind::kCross, 2, HeadMode::kSingle, 0),
+                       doctest::Contains("[0, 2)"), InputError);
+  CHECK_THROWS_WITH_AS(selected_matrix(shared, AttentionKind::kCross, -1, HeadMode::kMean, 0),
+                       doctest::Contains("[0, 2)"), InputError);
+  CHECK_THROWS_WITH_AS(selected_matrix(shared, AttentionKind::kDecoderSelf, 0, HeadMode::kSingle, 3),
+                       doctest::Contains("[0, 3)"), InputError);
+  AppState state;
+  state.head = 5;
+  CHECK_THROWS_AS(build_heatmap(input(shared, &state)), InputError);
+  CHECK_THROWS_AS(build_links(input(shared, &state)), InputError);
+}
+
+TEST_CASE("heatmap: the matrix, its cells and their hit regions agree") {
+  auto trace = hand_trace(7, 5);
+  AppState state;
+  state.kind = AttentionKind::kCross;
+  state.layer = 1;
+  state.head = 2;
+  const ViewInput in = input(trace, &state);
+  const Scene scene = build_heatmap(in);
+  CHECK(scene.width == 800);
+  CHECK(scene.height == 600);
+  CHECK(scene.background.r == 1.0f);  // light theme: white
+  REQUIRE(scene.matrices.size() == 2);  // the heatmap, then the colour bar
+  const SceneMatrix& m = scene.matrices[0];
+  REQUIRE(m.values);
+  CHECK(m.values.get() == &trace->cross[1].heads[2]);
+  CHECK(m.width / 7 == doctest::Approx(m.height / 5));  // square cells
+  CHECK(m.key != 0);
+  CHECK(scene.texts.at(0).text == "cross-attention \xc2\xb7 layer 1 \xc2\xb7 head 2");
+
+  int cells = 0;
+  for (const HitRegion& h : scene.hits) {
+    if (h.kind != HitKind::kCell) continue;
+    ++cells;
+    CHECK(h.x == doctest::Approx(m.x + h.b * m.width / 7));
+    CHECK(h.y == doctest::Approx(m.y + h.a * m.height / 5));
+    const float cx = h.x + h.width / 2, cy = h.y + h.height / 2;
+    int row = -1, col = -1;
+    REQUIRE(heatmap_cell_at(scene, cx, cy, &row, &col));
+    CHECK(row == h.a);
+    CHECK(col == h.b);
+    const HitRegion* found = scene.hit(cx, cy);
+    REQUIRE(found);
+    CHECK(found->a == h.a);
+    CHECK(found->b == h.b);
+    const std::string tip = hit_tooltip(in, h);
+    CHECK(tip.find("query 't" + std::to_string(h.a) + "' (" + std::to_string(h.a) + ")") == 0);
+    char value[16];
+    std::snprintf(value, sizeof value, "%.3f", trace->cross[1].heads[2](h.a, h.b));
+    CHECK(ends_with(tip, std::string(": ") + value));
+  }
+  CHECK(cells == 35);
+  int row = -1, col = -1;
+  CHECK_FALSE(heatmap_cell_at(scene, m.x - 1, m.y + 1, &row, &col));
+  CHECK_FALSE(heatmap_cell_at(scene, m.x + m.width, m.y + 1, &row, &col));
+
+  // Token regions over the labels.
+  const HitRegion* q = scene.hit(m.x - 10, m.y + 2.5f * m.height / 5);
+  REQUIRE(q);
+  CHECK(q->kind == HitKind::kQueryToken);
+  CHECK(q->a == 2);
+  CHECK(q->tooltip == "query 't2' (2)");
+  const HitRegion* k = scene.hit(m.x + 3.5f * m.width / 7, m.y - 5);
+  REQUIRE(k);
+  CHECK(k->kind == HitKind::kKeyToken);
+  CHECK(k->a == 3);
+
+  // Mean mode says so in the title and the tooltip.
+  state.head_mode = HeadMode::kMean;
+  const Scene mean = build_heatmap(in);
+  CHECK(mean.texts.at(0).text == "cross-attention \xc2\xb7 layer 1 \xc2\xb7 mean of 3 heads");
+  HitRegion cell;
+  cell.kind = HitKind::kCell;
+  cell.a = 1;
+  cell.b = 2;
+  CHECK(ends_with(hit_tooltip(in, cell), "(mean of 3 heads)"));
+}
+
+TEST_CASE("heatmap: a large matrix has one cell region and heatmap_cell_at finds the cell") {
+  auto trace = hand_trace(300, 260, 1, 2);
+  AppState state;
+  const ViewInput in = input(trace, &state, 900, 800);
+  const Scene scene = build_heatmap(in);
+  const SceneMatrix& m = scene.matrices.at(0);
+  int cell_regions = 0;
+  for (const HitRegion& h : scene.hits) {
+    if (h.kind != HitKind::kCell) continue;
+    ++cell_regions;
+    CHECK(h.a == -1);
+    CHECK(h.b == -1);
+  }
+  CHECK(cell_regions == 1);
+  const float x = m.x + (123 + 0.5f) * m.width / 300, y = m.y + (201 + 0.5f) * m.height / 260;
+  int row = -1, col = -1;
+  REQUIRE(heatmap_cell_at(scene, x, y, &row, &col));
+  CHECK(row == 201);
+  CHECK(col == 123);
+  const std::optional<HitRegion> hit = resolve_hit(scene, x, y);
+  REQUIRE(hit);
+  CHECK(hit->kind == HitKind::kCell);
+  CHECK(hit->a == 201);
+  CHECK(hit->b == 123);
+  CHECK(hit_tooltip(in, *hit).find("query 't201' (201)") == 0);
+  check_inside(scene);
+}
+
+TEST_CASE("heatmap: every token labelled, long tokens shortened to their gutter") {
+  auto trace = hand_trace(6, 5);
+  const std::string long_token = "supercalifragilisticexpialidocious-antidisestablishmentarianism";
+  trace->tgt_tokens[3] = long_token;
+  trace->src_tokens[0] = "";
+  AppState state;
+  // A measure that is not the fallback: wide letters and narrow ones.
+  const TextMeasure measure = [](const std::string& text, float size) {
+    float w = 0;
+    for (unsigned char c : text) {
+      if ((c & 0xc0) == 0x80) continue;
+      w += (c == 'i' || c == 'l' || c == '.') ? 0.3f : (c >= 'a' && c <= 'z') ? 0.55f : 0.8f;
+    }
+    return w * size;
+  };
+  ViewInput in = input(trace, &state);
+  in.measure = measure;
+  const Scene scene = build_heatmap(in);
+  std::vector<const SceneText*> rows, cols;
+  axis_labels(scene, &rows, &cols);
+  REQUIRE(rows.size() == 5);
+  REQUIRE(cols.size() == 6);
+  CHECK(cols[0]->text == "\xe2\x88\x85");  // an empty token still shows
+  for (int j = 1; j < 6; ++j)
+    CHECK(cols[j]->text == "s" + std::to_string(j));
+  const SceneMatrix& m = scene.matrices[0];
+  for (int i = 0; i < 5; ++i) {
+    if (i == 3) continue;
+    CHECK(rows[i]->text == "t" + std::to_string(i));
+  }
+  const SceneText& shortened = *rows[3];
+  CHECK(shortened.text != long_token);
+  CHECK(ends_with(shortened.text, "\xe2\x80\xa6"));
+  CHECK(long_token.compare(0, shortened.text.size() - 3, shortened.text, 0,
+                           shortened.text.size() - 3) == 0);
+  const Box box = text_box(shortened, measure);
+  CHECK(box.x1 <= m.x);  // ends before the matrix
+  CHECK(box.x0 >= 16);   // and starts inside the margin
+  CHECK(box.x1 - box.x0 <= 0.28f * 800 + 0.01f);
+  check_inside(scene, measure);
+}
+
+TEST_CASE("heatmap: labels never overlap, rotated or thinned out as tokens multiply") {
+  for (int n : {8, 40, 90, 200, 512}) {
+    CAPTURE(n);
+    auto trace = hand_trace(n, n, 1, 1);
+    for (int i = 0; i < n; ++i)
+      trace->src_tokens[i] = (i % 3 == 0 ? "word" : "w") + std::to_string(i);
+    AppState state;
+    state.kind = AttentionKind::kEncoderSelf;
+    state.hover_row = n / 2 + 1;  // a hovered label shows even when thinned out
+    state.hover_col = n / 3;
+    const Scene scene = build_heatmap(input(trace, &state, 1000, 760));
+    std::vector<const SceneText*> rows, cols;
+    axis_labels(scene, &rows, &cols);
+    REQUIRE(rows.size() >= 2);
+    REQUIRE(cols.size() >= 2);
+    if (n <= 40) {
+      CHECK(rows.size() == static_cast<size_t>(n));
+      CHECK(cols.size() == static_cast<size_t>(n));
+    } else {
+      CHECK(rows.size() < static_cast<size_t>(n));
+    }
+    bool rotated = false;
+    for (const auto* labels : {&rows, &cols}) {
+      for (size_t i = 0; i + 1 < labels->size(); ++i) {
+        const Box a = text_box(*(*labels)[i]), b = text_box(*(*labels)[i + 1]);
+        INFO("'" << (*labels)[i]->text << "' and '" << (*labels)[i + 1]->text << "'");
+        CHECK_FALSE(overlap(a, b));
+        CHECK((*labels)[i]->size >= 9.0f);
+      }
+      for (const SceneText* t : *labels)
+        rotated = rotated || t->angle == -90;
+    }
+    CHECK(rotated == (n >= 40));
+    bool hovered_row = false, hovered_col = false;
+    for (const SceneText* t : rows)
+      hovered_row = hovered_row || t->text == trace->src_tokens[n / 2 + 1];
+    for (const SceneText* t : cols)
+      hovered_col = hovered_col || t->text == trace->src_tokens[n / 3];
+    CHECK(hovered_row);
+    CHECK(hovered_col);
+    CHECK(scene.overlay.size() == 4);  // two rings each for the hovered row and column
+    check_inside(scene);
+  }
+}
+
+TEST_CASE("every view stays inside its scene, in both themes and at several sizes") {
+  auto trace = hand_trace(11, 12, 2, 4, 40);
+  trace->src_tokens[4] = "an-extraordinarily-long-source-token";
+  for (bool dark : {false, true}) {
+    for (auto size : {std::pair<float, float>{800, 600}, {480, 360}, {1400, 500}, {500, 900}}) {
+      AppState state;
+      state.dark = dark;
+      state.hover_row = 2;
+      state.hover_col = 4;
+      state.focus_query = 3;
+      state.step = 5;
+      for (int v = 0; v < kViewCount; ++v) {
+        state.view = static_cast<ViewKind>(v);
+        CAPTURE(v);
+        CAPTURE(size.first);
+        CAPTURE(dark);
+        const Scene scene = build_view(input(trace, &state, size.first, size.second));
+        CHECK(scene.background.r == (dark ? doctest::Approx(0x1e / 255.0) : doctest::Approx(1)));
+        check_inside(scene);
+      }
+      state.overlay_heads = true;
+      state.view = ViewKind::kLinks;
+      check_inside(build_view(input(trace, &state, size.first, size.second)));
+    }
+  }
+  AppState state;
+  state.ui_scale = 2;
+  for (int v = 0; v < kViewCount; ++v) {
+    state.view = static_cast<ViewKind>(v);
+    check_inside(build_view(input(trace, &state, 1600, 1200)));
+  }
+  ViewInput none;
+  none.state = &state;
+  CHECK_FALSE(build_view(none).texts.empty());  // no trace yet: a message, not a crash
+}
+
+TEST_CASE("matrix keys: equal for the same matrix, different otherwise") {
+  auto trace = hand_trace(5, 6, 2, 3);
+  AppState state;
+  state.layer = 1;
+  state.head = 2;
+  ViewInput in = input(trace, &state);
+  auto key = [&](ViewInput v) { return build_heatmap(v).matrices.at(0).key; };
+  const uint64_t base = key(in);
+  CHECK(base != 0);
+  CHECK(key(in) == base);
+  state.head = 1;
+  const uint64_t other_head = key(in);
+  CHECK(other_head != base);
+  state.layer = 0;
+  CHECK(key(in) != other_head);
+  state.layer = 1;
+  state.kind = AttentionKind::kDecoderSelf;
+  CHECK(key(in) != other_head);
+  state.kind = AttentionKind::kCross;
+  state.head_mode = HeadMode::kMean;
+  const uint64_t mean = key(in);
+  CHECK(mean != other_head);
+  state.head = 0;
+  CHECK(key(in) == mean);  // the head does not matter for an aggregate
+  state.head_mode = HeadMode::kMax;
+  CHECK(key(in) != mean);
+  state.head_mode = HeadMode::kSingle;
+  state.head = 2;
+  in.trace_id = 43;
+  CHECK(key(in) != base);
+  in.trace_id = 42;
+
+  // The grid's tiles reuse the heatmap's keys; the colour bar has its own.
+  const Scene grid = build_grid(in);
+  const Scene heatmap = build_heatmap(in);
+  CHECK(grid.matrices.at(1 * 4 + 2).key == heatmap.matrices.at(0).key);
+  CHECK(heatmap.matrices.at(1).key != 0);
+  CHECK(heatmap.matrices.at(1).key != heatmap.matrices.at(0).key);
+  state.head_mode = HeadMode::kMean;
+  CHECK(grid.matrices.at(1 * 4 + 3).key == build_heatmap(in).matrices.at(0).key);
+}
+
+TEST_CASE("links: one line per pair above the threshold, monotonic width and opacity") {
+  auto trace = hand_trace(9, 8, 2, 3);
+  AppState state;
+  state.view = ViewKind::kLinks;
+  state.layer = 1;
+  state.head = 1;
+  const Matrix& w = trace->cross[1].heads[1];
+  for (float threshold : {0.0f, 0.2f}) {
+    state.threshold = threshold;
+    const Scene scene = build_links(input(trace, &state));
+    const int expected = static_cast<int>((w.array() >= std::max(threshold, 0.01f)).count());
+    CHECK(static_cast<int>(scene.lines.size()) == expected);
+  }
+  state.threshold = 0;
+  const Scene scene = build_links(input(trace, &state));
+  const auto by_text = texts_by_content(scene);
+  // Every token labelled: keys on the left, queries on the right.
+  for (int k = 0; k < 9; ++k)
+    REQUIRE(by_text.count("s" + std::to_string(k)));
+  for (int q = 0; q < 8; ++q)
+    REQUIRE(by_text.count("t" + std::to_string(q)));
+  CHECK(by_text.at("s0")->x < by_text.at("t0")->x);
+  // Map each line back to its pair through the label rows it joins.
+  auto nearest = [&](const std::string& prefix, int n, float y) {
+    int best = 0;
+    for (int i = 1; i < n; ++i) {
+      if (std::abs(by_text.at(prefix + std::to_string(i))->y - y) <
+          std::abs(by_text.at(prefix + std::to_string(best))->y - y)) {
+        best = i;
+      }
+    }
+    return best;
+  };
+  std::vector<std::pair<float, const SceneLine*>> weighted;
+  float previous = -1;
+  for (const SceneLine& line : scene.lines) {
+    const int k = nearest("s", 9, line.y0), q = nearest("t", 8, line.y1);
+    CHECK(line.y0 == doctest::Approx(by_text.at("s" + std::to_string(k))->y));
+    CHECK(line.x0 > by_text.at("s0")->x);  // from the keys' right edge
+    CHECK(line.x1 < by_text.at("t0")->x);  // to the queries' left edge
+    CHECK(w(q, k) >= previous);            // stronger lines drawn later
+    previous = w(q, k);
+    weighted.push_back({w(q, k), &line});
+  }
+  for (size_t i = 1; i < weighted.size(); ++i) {
+    if (weighted[i].first > weighted[i - 1].first + 1e-4f) {
+      CHECK(weighted[i].second->width > weighted[i - 1].second->width);
+      CHECK(weighted[i].second->color.a > weighted[i - 1].second->color.a);
+    }
+  }
+  CHECK(weighted.front().second->width >= 0.5f);
+  CHECK(weighted.back().second->width <= 6.0f);
+
+  // Hit regions on every label.
+  int query_regions = 0, key_regions = 0;
+  for (const HitRegion& h : scene.hits) {
+    query_regions += h.kind == HitKind::kQueryToken;
+    key_regions += h.kind == HitKind::kKeyToken;
+  }
+  CHECK(query_regions == 8);
+  CHECK(key_regions == 9);
+  const SceneText* s3 = by_text.at("s3");
+  const HitRegion* hit = scene.hit(s3->x - 2, s3->y);
+  REQUIRE(hit);
+  CHECK(hit->kind == HitKind::kKeyToken);
+  CHECK(hit->a == 3);
+}
+
+TEST_CASE("links: focus keeps one token's links, overlay colours each head") {
+  auto trace = hand_trace(9, 8, 2, 4);
+  AppState state;
+  state.layer = 0;
+  state.head = 0;
+  state.focus_query = 5;
+  const Scene focused = build_links(input(trace, &state));
+  const auto by_text = texts_by_content(focused);
+  const float query_y = by_text.at("t5")->y;
+  const Matrix& w = trace->cross[0].heads[0];
+  CHECK(static_cast<int>(focused.lines.size()) == (w.row(5).array() >= 0.01f).count());
+  for (const SceneLine& line : focused.lines)
+    CHECK(line.y1 == doctest::Approx(query_y));
+  // The focused label is highlighted: accent colour, unlike its neighbours.
+  CHECK(by_text.at("t5")->color.r != by_text.at("t4")->color.r);
+
+  state.focus_query = -1;
+  state.focus_key = 2;
+  const Scene by_key = build_links(input(trace, &state));
+  CHECK(static_cast<int>(by_key.lines.size()) == (w.col(2).array() >= 0.01f).count());
+  for (const SceneLine& line : by_key.lines)
+    CHECK(line.y0 == doctest::Approx(texts_by_content(by_key).at("s2")->y));
+
+  state.focus_key = -1;
+  state.overlay_heads = true;
+  const Scene overlay = build_links(input(trace, &state));
+  int expected = 0;
+  for (const Matrix& head : trace->cross[0].heads)
+    expected += static_cast<int>((head.array() >= 0.01f).count());
+  CHECK(static_cast<int>(overlay.lines.size()) == expected);
+  auto rgb = [](Color c) { return std::make_tuple(c.r, c.g, c.b); };
+  std::set<std::tuple<float, float, float>> colours;
+  for (const SceneLine& line : overlay.lines)
+    colours.insert(rgb(line.color));
+  CHECK(colours.size() == 4);
+  // The legend names each head next to a swatch of its colour.
+  const auto legend = texts_by_content(overlay);
+  std::set<std::tuple<float, float, float>> swatches;
+  for (int h = 0; h < 4; ++h) {
+    REQUIRE(legend.count("head " + std::to_string(h)));
+    for (const SceneRect& r : overlay.rects) {
+      if (std::abs(r.y + r.height / 2 - legend.at("head " + std::to_string(h))->y) < 1 &&
+          r.x < legend.at("head " + std::to_string(h))->x &&
+          r.x > legend.at("head " + std::to_string(h))->x - 20) {
+        swatches.insert(rgb(r.fill));
+      }
+    }
+  }
+  CHECK(swatches == colours);
+}
+
+TEST_CASE("grid: a tile per layer and head plus the aggregate, the selection outlined") {
+  auto trace = hand_trace(6, 7, 3, 4);
+  AppState state;
+  state.kind = AttentionKind::kDecoderSelf;
+  state.layer = 2;
+  state.head = 1;
+  const Scene scene = build_grid(input(trace, &state, 900, 640));
+  REQUIRE(scene.matrices.size() == 3 * 5);
+  std::set<std::pair<int, int>> tiles;
+  for (const HitRegion& h : scene.hits) {
+    REQUIRE(h.kind == HitKind::kTile);
+    tiles.insert({h.a, h.b});
+    const std::string expected =
+        h.b >= 0 ? "layer " + std::to_string(h.a) + " \xc2\xb7 head " + std::to_string(h.b) +
+                       " \xe2\x80\x94 click to select"
+                 : "layer " + std::to_string(h.a) + " \xc2\xb7 mean of 4 heads \xe2\x80\x94 click to select";
+    CHECK(h.tooltip == expected);
+  }
+  CHECK(tiles.size() == 15);
+  for (int l = 0; l < 3; ++l) {
+    for (int b = -1; b < 4; ++b)
+      CHECK(tiles.count({l, b}));
+  }
+  for (const SceneMatrix& m : scene.matrices)
+    CHECK(m.width == doctest::Approx(m.height));  // square tiles
+  const SceneMatrix& selected = scene.matrices[2 * 5 + 1];
+  CHECK(selected.values.get() == &trace->decoder_self[2].heads[1]);
+  REQUIRE(scene.overlay.size() == 1);
+  const SceneRect& outline = scene.overlay[0];
+  CHECK(outline.x < selected.x);
+  CHECK(outline.y < selected.y);
+  CHECK(outline.x + outline.width > selected.x + selected.width);
+  CHECK(outline.y + outline.height > selected.y + selected.height);
+  CHECK(outline.x + outline.width / 2 == doctest::Approx(selected.x + selected.width / 2));
+  CHECK(outline.y + outline.height / 2 == doctest::Approx(selected.y + selected.height / 2));
+  const HitRegion* hit = scene.hit(selected.x + 1, selected.y + 1);
+  REQUIRE(hit);
+  CHECK(hit->a == 2);
+  CHECK(hit->b == 1);
+  // The aggregate column holds the mean and is selected in mean mode.
+  const SceneMatrix& mean = scene.matrices[1 * 5 + 4];
+  CHECK((*mean.values)(3, 2) ==
+        doctest::Approx((trace->decoder_self[1].heads[0](3, 2) + trace->decoder_self[1].heads[1](3, 2) +
+                         trace->decoder_self[1].heads[2](3, 2) + trace->decoder_self[1].heads[3](3, 2)) /
+                        4));
+  state.head_mode = HeadMode::kMean;
+  const Scene mean_selected = build_grid(input(trace, &state, 900, 640));
+  const SceneMatrix& aggregate = mean_selected.matrices[2 * 5 + 4];
+  CHECK(mean_selected.overlay.at(0).x + mean_selected.overlay.at(0).width / 2 ==
+        doctest::Approx(aggregate.x + aggregate.width / 2));
+  // Many heads: labels thin out but stay apart.
+  auto many = hand_trace(5, 5, 6, 16);
+  const Scene crowded = build_grid(input(many, &state, 700, 500));
+  check_inside(crowded);
+  std::vector<Box> column_labels;
+  for (const SceneText& t : crowded.texts) {
+    if (t.y < crowded.matrices[0].y && t.y > crowded.texts[1].y + 5) column_labels.push_back(text_box(t));
+  }
+  REQUIRE(column_labels.size() >= 3);
+  for (size_t i = 0; i + 1 < column_labels.size(); ++i)
+    CHECK_FALSE(overlap(column_labels[i], column_labels[i + 1]));
+}
+
+TEST_CASE("steps: prefix boxes, step clamped, the cross row, top-5 sorted from probs") {
+  auto trace = hand_trace(6, 8, 2, 3, 30);
+  AppState state;
+  state.layer = 1;
+  state.head = 2;
+  ViewInput in = input(trace, &state);
+  in.target_token = [](int id) { return "v" + std::to_string(id); };
+  auto steps_shown = [](const Scene& scene) {
+    std::vector<int> steps;
+    for (const HitRegion& h : scene.hits) {
+      if (h.kind == HitKind::kStep) steps.push_back(h.a);
+    }
+    return steps;
+  };
+  for (int step : {-1, 99, 7}) {
+    state.step = step;
+    const Scene scene = build_steps(in);
+    CHECK(steps_shown(scene) == std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7});
+    CHECK(scene.texts.at(0).text.find("decoding step 7 ") == 0);
+  }
+  state.step = 2;
+  // The chosen token at step 2 made unlikely, so it is not in the top 5.
+  trace->output_ids[2] = 17;
+  trace->probs(2, 17) = 0;
+  const Scene scene = build_steps(in);
+  CHECK(steps_shown(scene) == std::vector<int>{0, 1, 2});
+  CHECK(scene.texts.at(0).text == "decoding step 2 \xc2\xb7 cross-attention \xc2\xb7 layer 1 \xc2\xb7 head 2");
+  // The highlighted box is the one of step 2.
+  const SceneRect* current = nullptr;
+  for (const SceneRect& r : scene.rects) {
+    if (r.stroke_width > 0) current = &r;
+  }
+  REQUIRE(current);
+  const HitRegion* at = scene.hit(current->x + current->width / 2, current->y + current->height / 2);
+  REQUIRE(at);
+  CHECK(at->kind == HitKind::kStep);
+  CHECK(at->a == 2);
+
+  // Cross-attention bars: one key region per source token with its weight.
+  int keys = 0;
+  for (const HitRegion& h : scene.hits) {
+    if (h.kind != HitKind::kKeyToken) continue;
+    ++keys;
+    char value[16];
+    std::snprintf(value, sizeof value, ": %.3f", trace->cross[1].heads[2](2, h.a));
+    CHECK(h.tooltip.find(value) != std::string::npos);
+  }
+  CHECK(keys == 6);
+
+  // Top 5: the percentages, top to bottom, are the five largest probabilities, descending,
+  // named by target_token; then the chosen one with its rank.
+  std::vector<int> order(30);
+  for (int i = 0; i < 30; ++i)
+    order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](int a, int b) { return trace->probs(2, a) > trace->probs(2, b); });
+  std::vector<const SceneText*> percents;
+  for (const SceneText& t : scene.texts) {
+    if (t.text.find('%') != std::string::npos) percents.push_back(&t);
+  }
+  std::sort(percents.begin(), percents.end(),
+            [](const SceneText* a, const SceneText* b) { return a->y < b->y; });
+  REQUIRE(percents.size() == 6);
+  const auto by_text = texts_by_content(scene);
+  for (int i = 0; i < 5; ++i) {
+    CHECK(std::abs(std::atof(percents[i]->text.c_str()) - 100 * trace->probs(2, order[i])) <=
+          0.051);
+    const std::string name = "v" + std::to_string(order[i]);
+    REQUIRE(by_text.count(name));
+    CHECK(by_text.at(name)->y == doctest::Approx(percents[i]->y));
+    if (i > 0) CHECK(percents[i]->y > percents[i - 1]->y);
+  }
+  CHECK(percents[5]->text.find("(rank 30)") != std::string::npos);
+  CHECK(by_text.at("v17")->y == doctest::Approx(percents[5]->y));
+
+  // Encoder self-attention has no steps: the decoder layer's cross row, clamped, and said so.
+  state.kind = AttentionKind::kEncoderSelf;
+  state.layer = 5;
+  const Scene encoder = build_steps(in);
+  CHECK(encoder.texts.at(0).text.find("layer 1") != std::string::npos);
+  CHECK(encoder.texts.at(1).text.find("encoder layers have no decoding steps") == 0);
+  // Without target_token, ids are shown as #id.
+  in.target_token = nullptr;
+  const auto plain = texts_by_content(build_steps(in));
+  CHECK(plain.count("#" + std::to_string(order[0])));
+}
+
+TEST_CASE("svg: one rect per cell in its colormap colour, escaped and sanitised text") {
+  Scene scene;
+  scene.width = 200;
+  scene.height = 100;
+  scene.background = Color{0.1f, 0.2f, 0.3f, 1};
+  SceneMatrix m;
+  m.x = 10;
+  m.y = 10;
+  m.width = 90;
+  m.height = 40;
+  auto values = std::make_shared<Matrix>(2, 3);
+  *values << 0.0f, 0.25f, 0.5f, 0.75f, 1.0f, 0.1f;
+  m.values = values;
+  m.colormap = Colormap::kMagma;
+  m.threshold = 0.2f;
+  m.below_color = Color{1, 1, 1, 1};
+  scene.matrices.push_back(m);
+  scene.texts.push_back({50, 60, "<b>&\"x\"", 12, Color{0, 0, 0, 1}, TextAlign::kLeft, 0});
+  scene.texts.push_back({50, 70, "a\xff" "b\x01" "c\xc3", 12, Color{0, 0, 0, 0.5f},
+                         TextAlign::kCenter, 0});
+  scene.texts.push_back({30, 80, "up", 12, Color{0, 0, 0, 1}, TextAlign::kLeft, -90});
+  SceneLine line;
+  line.x0 = 1;
+  line.y0 = 2;
+  line.x1 = 3.456f;
+  line.y1 = 4;
+  line.width = 2;
+  line.color = Color{1, 0, 0, 0.25f};
+  scene.lines.push_back(line);
+
+  const std::string svg = scene_to_svg(scene);
+  CHECK(svg.rfind("<svg", 0) == 0);
+  CHECK(ends_with(svg, "</svg>\n"));
+  CHECK(svg.find("width=\"200\" height=\"100\" viewBox=\"0 0 200 100\"") != std::string::npos);
+  CHECK(svg.find("fill=\"#1a334d\"") != std::string::npos);  // the background
+
+  // The cells: every <rect> after the background, in row-major order.
+  std::vector<std::string> fills;
+  size_t at = svg.find("<rect");
+  while ((at = svg.find("<rect", at + 1)) != std::string::npos) {
+    const size_t fill = svg.find("fill=\"", at);
+    fills.push_back(svg.substr(fill + 6, 7));
+  }
+  REQUIRE(fills.size() == 6);
+  for (int i = 0; i < 6; ++i) {
+    const float v = (*values)(i / 3, i % 3);
+    CAPTURE(i);
+    CHECK(fills[i] == (v < 0.2f ? "#ffffff" : hex_of(colormap_rgb(Colormap::kMagma, v))));
+  }
+  CHECK(svg.find("<rect x=\"40\" y=\"10\" width=\"30\" height=\"20\"") != std::string::npos);
+
+  CHECK(svg.find(">&lt;b&gt;&amp;&quot;x&quot;</text>") != std::string::npos);
+  CHECK(svg.find(">a\xef\xbf\xbd" "bc\xef\xbf\xbd</text>") != std::string::npos);
+  CHECK(svg.find('\x01') == std::string::npos);
+  CHECK(svg.find('\xff') == std::string::npos);
+  CHECK(svg.find("fill-opacity=\"0.5\" text-anchor=\"middle\"") != std::string::npos);
+  CHECK(svg.find("transform=\"rotate(-90 30 80)\">up</text>") != std::string::npos);
+  CHECK(svg.find("font-family=\"DejaVu Sans, sans-serif\"") != std::string::npos);
+  CHECK(svg.find("dominant-baseline=\"central\"") != std::string::npos);
+  CHECK(svg.find("<line x1=\"1\" y1=\"2\" x2=\"3.46\" y2=\"4\" stroke=\"#ff0000\" "
+                 "stroke-opacity=\"0.25\" stroke-width=\"2\"/>") != std::string::npos);
+  CHECK(svg.find("stroke-linecap=\"butt\"") != std::string::npos);
+
+  // A stroked rect keeps its stroke inside its bounds, as the renderer draws it.
+  Scene outlined;
+  outlined.width = outlined.height = 50;
+  SceneRect r;
+  r.x = 10;
+  r.y = 10;
+  r.width = 20;
+  r.height = 20;
+  r.stroke = Color{0, 0, 0, 1};
+  r.stroke_width = 2;
+  outlined.overlay.push_back(r);
+  CHECK(scene_to_svg(outlined).find("<rect x=\"11\" y=\"11\" width=\"18\" height=\"18\" "
+                                    "fill=\"none\" stroke=\"#000000\" stroke-width=\"2\"/>") !=
+        std::string::npos);
+}
+
+TEST_CASE("views of the bundled toy model, written to /tmp/views_*.svg") {
+  ModelBundle bundle = load_model_dir(ATTNSCOPE_SOURCE_DIR "/assets/models/toy-en-fr");
+  Translation translation =
+      greedy_decode(bundle.model, bundle.source_ids("the little black cat does not eat the fish ."));
+  CHECK(bundle.detokenize_target(translation.ids) == "le petit chat noir ne mange pas le poisson.");
+  bundle.label(translation.trace);
+  auto trace = std::make_shared<const Trace>(std::move(translation.trace));
+
+  AppState state;
+  state.layer = 1;
+  state.head = 0;
+  ViewInput in = input(trace, &state, 960, 640);
+  in.target_token = [&](int id) { return bundle.tgt_vocab.token(id); };
+  struct Picture {
+    const char* name;
+    ViewKind view;
+    bool dark;
+  };
+  for (const Picture& p : {Picture{"heatmap", ViewKind::kHeatmap, false},
+                           Picture{"heatmap_dark", ViewKind::kHeatmap, true},
+                           Picture{"links", ViewKind::kLinks, false},
+                           Picture{"links_overlay", ViewKind::kLinks, true},
+                           Picture{"grid", ViewKind::kGrid, false},
+                           Picture{"steps", ViewKind::kSteps, false}}) {
+    state.view = p.view;
+    state.dark = p.dark;
+    state.overlay_heads = std::string(p.name) == "links_overlay";
+    state.hover_row = state.hover_col = p.dark ? 3 : -1;
+    state.step = 3;
+    const Scene scene = build_view(in);
+    check_inside(scene);
+    const std::string svg = scene_to_svg(scene);
+    CHECK(svg.rfind("<svg", 0) == 0);
+    std::ofstream(std::string("/tmp/views_") + p.name + ".svg") << svg;
+  }
+  // The heatmap labels the source and the target by their tokens.
+  state.view = ViewKind::kHeatmap;
+  const auto by_text = texts_by_content(build_view(in));
+  for (const char* token : {"cat", "black", "<bos>", "chat", "noir"})
+    CHECK(by_text.count(token));
+}
