@@ -44,7 +44,9 @@ inline void write_file(const std::string& path, const std::string& bytes) {
   std::fclose(f);
 }
 
-inline void sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+inline void sleep_ms(int ms) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+}
 
 // Waits until `path` exists (and has stopped growing), up to `timeout_ms`.
 inline bool wait_for_file(const std::string& path, int timeout_ms) {
@@ -69,13 +71,14 @@ class AppWindow {
   AppWindow(const std::string& arguments, const std::string& log) : log_(log) {
     pid_ = fork();
     if (pid_ == 0) {
-      const std::string command = "exec " + quote(ATTNSCOPE_APP) + " " + arguments + " 2>" +
-                                  quote(log) + " >/dev/null";
+      const std::string command =
+          "exec " + quote(ATTNSCOPE_APP) + " " + arguments + " 2>" + quote(log) + " >/dev/null";
       execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
       _exit(127);
     }
-    window_ = shell_out("timeout 30 xdotool search --sync --onlyvisible --name '^attnscope$' "
-                        "2>/dev/null | head -1");
+    window_ = shell_out(
+        "timeout 30 xdotool search --sync --onlyvisible --name '^attnscope$' "
+        "2>/dev/null | head -1");
     sleep_ms(500);  // a few frames: fonts built, first Trace shown
   }
 

@@ -1,7 +1,7 @@
 // What the screen and the exports show is what the Trace holds: a batch-exported heatmap and
 // a capture of the whole window are read back and every cell's centre is checked against
-// the CPU colormap of its weight (away from the value printed in big cells); in an exported link graph the strongest link is clearly
-// more opaque than the weakest.
+// the CPU colormap of its weight (away from the value printed in big cells); in an exported link
+// graph the strongest link is clearly more opaque than the weakest.
 #include <doctest/doctest.h>
 #include <stb_image.h>
 
@@ -78,9 +78,8 @@ void check_cells(const Png& png, const Matrix& values, double x, double y, doubl
       if (error > 3) {
         const Rgb8 got = png.at(cx, cy);
         FAIL_CHECK("cell (" << i << ", " << j << ") value " << values(i, j) << ": expected "
-                            << int(expected.r) << "," << int(expected.g) << ","
-                            << int(expected.b) << " found " << int(got.r) << "," << int(got.g)
-                            << "," << int(got.b));
+                            << int(expected.r) << "," << int(expected.g) << "," << int(expected.b)
+                            << " found " << int(got.r) << "," << int(got.g) << "," << int(got.b));
       }
       worst = std::max(worst, error);
       ++checked;
@@ -102,11 +101,11 @@ TEST_CASE("a batch-exported heatmap shows every weight in its colormap colour") 
       CAPTURE(colormap);
       CAPTURE(scale);
       const std::string out = dir + "/heatmap.png";
-      const ToolRun run = run_tool(
-          ATTNSCOPE_APP, "export --model " + quote(kModel) + " --text " + quote(kSentence) +
-                             " --view heatmap --kind cross --layer 1 --head 0 --colormap " +
-                             colormap + " --scale " + std::to_string(scale) + " --out " +
-                             quote(out));
+      const ToolRun run =
+          run_tool(ATTNSCOPE_APP,
+                   "export --model " + quote(kModel) + " --text " + quote(kSentence) +
+                       " --view heatmap --kind cross --layer 1 --head 0 --colormap " + colormap +
+                       " --scale " + std::to_string(scale) + " --out " + quote(out));
       REQUIRE_MESSAGE(run.status == 0, run.err);
       const Png png = read_png(out);
       CHECK(png.width == kExportWidth * scale);
@@ -120,8 +119,8 @@ TEST_CASE("a batch-exported heatmap shows every weight in its colormap colour") 
       state.layer = 1;
       state.head = 0;
       parse_colormap(colormap, &state.colormap);
-      const Scene scene = export_scene(result.trace, 1, state, bundle, kExportWidth,
-                                       kExportHeight, renderer.measure());
+      const Scene scene = export_scene(result.trace, 1, state, bundle, kExportWidth, kExportHeight,
+                                       renderer.measure());
       REQUIRE(!scene.matrices.empty());
       const SceneMatrix& m = scene.matrices[0];
       const Matrix& expected = result.trace->attention(AttentionKind::kCross, 1, 0);
@@ -137,10 +136,9 @@ TEST_CASE("a capture of the whole window shows every weight in its colormap colo
   const std::string dir = fresh_dir("window");
   shell("xdotool mousemove 1599 999 >/dev/null 2>&1");  // no hover highlight over the view
   const std::string shot = dir + "/window.png";
-  const ToolRun run =
-      run_tool(ATTNSCOPE_APP, "--no-settings --model " + quote(kModel) + " --text " +
-                                  quote(kSentence) + " --size 1400x900 --frames 30 --screenshot " +
-                                  quote(shot));
+  const ToolRun run = run_tool(
+      ATTNSCOPE_APP, "--no-settings --model " + quote(kModel) + " --text " + quote(kSentence) +
+                         " --size 1400x900 --frames 30 --screenshot " + quote(shot));
   REQUIRE_MESSAGE(run.status == 0, run.err);
   const Png png = read_png(shot);
   CHECK(png.width == 1400);
@@ -155,17 +153,18 @@ TEST_CASE("a capture of the whole window shows every weight in its colormap colo
   const Matrix& expected = result.trace->attention(AttentionKind::kCross, 0, 0);
   CHECK(m["rows"].get<int>() == expected.rows());
   CHECK(m["cols"].get<int>() == expected.cols());
-  check_cells(png, expected, m["x"].get<double>(), m["y"].get<double>(),
-              m["width"].get<double>(), m["height"].get<double>(), Colormap::kViridis);
+  check_cells(png, expected, m["x"].get<double>(), m["y"].get<double>(), m["width"].get<double>(),
+              m["height"].get<double>(), Colormap::kViridis);
 }
 
 TEST_CASE("in an exported link graph the strongest link is clearly more opaque than the weakest") {
   const std::string dir = fresh_dir("links");
   const std::string out = dir + "/links.png";
-  const ToolRun run = run_tool(ATTNSCOPE_APP, "export --model " + quote(kModel) + " --text " +
-                                                  quote(kSentence) +
-                                                  " --view links --kind cross --layer 1 --head 0 "
-                                                  "--out " + quote(out));
+  const ToolRun run =
+      run_tool(ATTNSCOPE_APP, "export --model " + quote(kModel) + " --text " + quote(kSentence) +
+                                  " --view links --kind cross --layer 1 --head 0 "
+                                  "--out " +
+                                  quote(out));
   REQUIRE_MESSAGE(run.status == 0, run.err);
   const Png png = read_png(out);
   REQUIRE(png.width == kExportWidth);
@@ -177,8 +176,8 @@ TEST_CASE("in an exported link graph the strongest link is clearly more opaque t
   AppState state;
   state.view = ViewKind::kLinks;
   state.layer = 1;
-  const Scene scene = export_scene(result.trace, 1, state, bundle, kExportWidth, kExportHeight,
-                                   renderer.measure());
+  const Scene scene =
+      export_scene(result.trace, 1, state, bundle, kExportWidth, kExportHeight, renderer.measure());
   REQUIRE(scene.lines.size() >= 2);
   auto by_alpha = [](const SceneLine& a, const SceneLine& b) { return a.color.a < b.color.a; };
   const SceneLine weak = *std::min_element(scene.lines.begin(), scene.lines.end(), by_alpha);

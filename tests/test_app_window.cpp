@@ -36,8 +36,8 @@ TEST_CASE("typing, the layer and head keys and Ctrl+S save the batch export's pi
   REQUIRE_MESSAGE(app.found(), "no attnscope window appeared; log:\n" << app.log());
   app.click(kInputX, kInputY);
   app.type(kSentence);
-  app.key("Return");     // leave the sentence box: keys are shortcuts again
-  app.key("Down");       // layer 1
+  app.key("Return");       // leave the sentence box: keys are shortcuts again
+  app.key("Down");         // layer 1
   app.key("Right Right");  // head 2
   app.key("ctrl+s");
   const std::string saved =
@@ -46,10 +46,11 @@ TEST_CASE("typing, the layer and head keys and Ctrl+S save the batch export's pi
   CHECK(app.wait_for_log("saved " + saved, 2000));
 
   const std::string batch = dir + "/batch.png";
-  const ToolRun run = run_tool(ATTNSCOPE_APP, "export --model " + quote(kModel) + " --text " +
-                                                  quote(kSentence) +
-                                                  " --view heatmap --kind cross --layer 1 "
-                                                  "--head 2 --out " + quote(batch));
+  const ToolRun run =
+      run_tool(ATTNSCOPE_APP, "export --model " + quote(kModel) + " --text " + quote(kSentence) +
+                                  " --view heatmap --kind cross --layer 1 "
+                                  "--head 2 --out " +
+                                  quote(batch));
   REQUIRE_MESSAGE(run.status == 0, run.err);
   const std::string from_window = read_whole_file(saved);
   CHECK(from_window.size() > 10000);
@@ -74,7 +75,7 @@ TEST_CASE("bad input through the window: the app stays up, answers and says what
   {
     std::string huge;
     for (int i = 0; i < 1000; ++i)
-      huge += "cat ";  // 4,000 characters...
+      huge += "cat ";                // 4,000 characters...
     huge += std::string(1000, 'x');  // ...and one 1,000-letter word
     app.paste(huge, clip);
     sleep_ms(300);

@@ -20,8 +20,7 @@ double lightness(Rgb8 c) {
   return y > 216.0 / 24389 ? 116 * std::cbrt(y) - 16 : y * 24389.0 / 27;
 }
 
-const Colormap kAll[] = {Colormap::kViridis, Colormap::kMagma, Colormap::kCividis,
-                         Colormap::kGrey};
+const Colormap kAll[] = {Colormap::kViridis, Colormap::kMagma, Colormap::kCividis, Colormap::kGrey};
 
 }  // namespace
 

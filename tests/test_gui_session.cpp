@@ -41,7 +41,8 @@ ComputeRequest request_for(const std::string& sentence) {
 }  // namespace
 
 TEST_CASE("a sentence becomes a translation and a labelled Trace") {
-  const ComputeResult r = compute(toy_model(), request_for("the little black cat does not eat the fish ."));
+  const ComputeResult r =
+      compute(toy_model(), request_for("the little black cat does not eat the fish ."));
   REQUIRE(r.trace);
   CHECK(r.error.empty());
   CHECK(r.generated);
@@ -161,8 +162,8 @@ TEST_CASE("a missing settings file is silent; a damaged one warns and changes no
   std::string warning;
   CHECK(load_settings(dir + "/none.json", &s, &warning));
   CHECK(warning.empty());
-  for (const char* contents : {"{ not json", "[1, 2]", "{\"layer\": \"two\"}", "\xff\xfe{}",
-                               "{\"sentence\": \"\xff\"}"}) {
+  for (const char* contents :
+       {"{ not json", "[1, 2]", "{\"layer\": \"two\"}", "\xff\xfe{}", "{\"sentence\": \"\xff\"}"}) {
     CAPTURE(contents);
     write_file_atomic(dir + "/settings.json", contents);
     Settings d;
@@ -217,7 +218,8 @@ TEST_CASE("export file names say sentence, view, kind, layer and head") {
   s.kind = AttentionKind::kEncoderSelf;
   CHECK(default_export_name(s, ExportFormat::kSvg) ==
         "the-little-black-cat-does-not-eat_links_encoder_L1_mean.svg");
-  CHECK(default_export_name(s, ExportFormat::kJson) == "the-little-black-cat-does-not-eat_trace.json");
+  CHECK(default_export_name(s, ExportFormat::kJson) ==
+        "the-little-black-cat-does-not-eat_trace.json");
   s.sentence = "猫が魚を食べる";
   s.view = ViewKind::kHeatmap;
   s.head_mode = HeadMode::kSingle;
@@ -229,7 +231,8 @@ TEST_CASE("export file names say sentence, view, kind, layer and head") {
   s.sentence = "   ";
   CHECK(default_export_name(s, ExportFormat::kPng).rfind("attnscope_", 0) == 0);
   s.sentence = std::string(500, 'a');
-  CHECK(default_export_name(s, ExportFormat::kPng) == std::string(40, 'a') + "_heatmap_encoder_L1_H2.png");
+  CHECK(default_export_name(s, ExportFormat::kPng) ==
+        std::string(40, 'a') + "_heatmap_encoder_L1_H2.png");
   s.sentence = "the little black cat does not eat the fish .";
   CHECK(default_export_name(s, ExportFormat::kPng) ==
         "the-little-black-cat-does-not-eat-the_heatmap_encoder_L1_H2.png");

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -205,8 +206,9 @@ TEST_CASE("selected_matrix: one head shared, mean and max cell by cell, ranges c
                        doctest::Contains("[0, 2)"), InputError);
   CHECK_THROWS_WITH_AS(selected_matrix(shared, AttentionKind::kCross, -1, HeadMode::kMean, 0),
                        doctest::Contains("[0, 2)"), InputError);
-  CHECK_THROWS_WITH_AS(selected_matrix(shared, AttentionKind::kDecoderSelf, 0, HeadMode::kSingle, 3),
-                       doctest::Contains("[0, 3)"), InputError);
+  CHECK_THROWS_WITH_AS(
+      selected_matrix(shared, AttentionKind::kDecoderSelf, 0, HeadMode::kSingle, 3),
+      doctest::Contains("[0, 3)"), InputError);
   AppState state;
   state.head = 5;
   CHECK_THROWS_AS(build_heatmap(input(shared, &state)), InputError);
@@ -223,7 +225,7 @@ TEST_CASE("heatmap: the matrix, its cells and their hit regions agree") {
   const Scene scene = build_heatmap(in);
   CHECK(scene.width == 800);
   CHECK(scene.height == 600);
-  CHECK(scene.background.r == 1.0f);  // light theme: white
+  CHECK(scene.background.r == 1.0f);    // light theme: white
   REQUIRE(scene.matrices.size() == 2);  // the heatmap, then the colour bar
   const SceneMatrix& m = scene.matrices[0];
   REQUIRE(m.values);
@@ -604,10 +606,11 @@ TEST_CASE("grid: a tile per layer and head plus the aggregate, the selection out
   for (const HitRegion& h : scene.hits) {
     REQUIRE(h.kind == HitKind::kTile);
     tiles.insert({h.a, h.b});
-    const std::string expected =
-        h.b >= 0 ? "layer " + std::to_string(h.a) + " \xc2\xb7 head " + std::to_string(h.b) +
-                       " \xe2\x80\x94 click to select"
-                 : "layer " + std::to_string(h.a) + " \xc2\xb7 mean of 4 heads \xe2\x80\x94 click to select";
+    const std::string expected = h.b >= 0
+                                     ? "layer " + std::to_string(h.a) + " \xc2\xb7 head " +
+                                           std::to_string(h.b) + " \xe2\x80\x94 click to select"
+                                     : "layer " + std::to_string(h.a) +
+                                           " \xc2\xb7 mean of 4 heads \xe2\x80\x94 click to select";
     CHECK(h.tooltip == expected);
   }
   CHECK(tiles.size() == 15);
@@ -634,9 +637,10 @@ TEST_CASE("grid: a tile per layer and head plus the aggregate, the selection out
   // The aggregate column holds the mean and is selected in mean mode.
   const SceneMatrix& mean = scene.matrices[1 * 5 + 4];
   CHECK((*mean.values)(3, 2) ==
-        doctest::Approx((trace->decoder_self[1].heads[0](3, 2) + trace->decoder_self[1].heads[1](3, 2) +
-                         trace->decoder_self[1].heads[2](3, 2) + trace->decoder_self[1].heads[3](3, 2)) /
-                        4));
+        doctest::Approx(
+            (trace->decoder_self[1].heads[0](3, 2) + trace->decoder_self[1].heads[1](3, 2) +
+             trace->decoder_self[1].heads[2](3, 2) + trace->decoder_self[1].heads[3](3, 2)) /
+            4));
   state.head_mode = HeadMode::kMean;
   const Scene mean_selected = build_grid(input(trace, &state, 900, 640));
   const SceneMatrix& aggregate = mean_selected.matrices[2 * 5 + 4];
@@ -648,7 +652,8 @@ TEST_CASE("grid: a tile per layer and head plus the aggregate, the selection out
   check_inside(crowded);
   std::vector<Box> column_labels;
   for (const SceneText& t : crowded.texts) {
-    if (t.y < crowded.matrices[0].y && t.y > crowded.texts[1].y + 5) column_labels.push_back(text_box(t));
+    if (t.y < crowded.matrices[0].y && t.y > crowded.texts[1].y + 5)
+      column_labels.push_back(text_box(t));
   }
   REQUIRE(column_labels.size() >= 3);
   for (size_t i = 0; i + 1 < column_labels.size(); ++i)
@@ -673,7 +678,7 @@ TEST_CASE("steps: prefix boxes, step clamped, the cross row, top-5 sorted from p
     state.step = step;
     const Scene scene = build_steps(in);
     CHECK(steps_shown(scene) == std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7});
-    CHECK(scene.texts.at(0).text.find("decoding step 7 ") == 0);
+    CHECK(scene.texts.at(0).text.find("step 7 ") == 0);
   }
   state.step = 2;
   // The chosen token at step 2 made unlikely, so it is not in the top 5.
@@ -681,14 +686,16 @@ TEST_CASE("steps: prefix boxes, step clamped, the cross row, top-5 sorted from p
   trace->probs(2, 17) = 0;
   const Scene scene = build_steps(in);
   CHECK(steps_shown(scene) == std::vector<int>{0, 1, 2});
-  CHECK(scene.texts.at(0).text == "decoding step 2 \xc2\xb7 cross-attention \xc2\xb7 layer 1 \xc2\xb7 head 2");
+  CHECK(scene.texts.at(0).text ==
+        "step 2 \xc2\xb7 cross-attention \xc2\xb7 layer 1 \xc2\xb7 head 2");
   // The highlighted box is the one of step 2.
   const SceneRect* current = nullptr;
   for (const SceneRect& r : scene.rects) {
     if (r.stroke_width > 0) current = &r;
   }
   REQUIRE(current);
-  const HitRegion* at = scene.hit(current->x + current->width / 2, current->y + current->height / 2);
+  const HitRegion* at =
+      scene.hit(current->x + current->width / 2, current->y + current->height / 2);
   REQUIRE(at);
   CHECK(at->kind == HitKind::kStep);
   CHECK(at->a == 2);
@@ -734,12 +741,65 @@ TEST_CASE("steps: prefix boxes, step clamped, the cross row, top-5 sorted from p
   state.kind = AttentionKind::kEncoderSelf;
   state.layer = 5;
   const Scene encoder = build_steps(in);
-  CHECK(encoder.texts.at(0).text.find("layer 1") != std::string::npos);
+  CHECK(encoder.texts.at(0).text.find("decoder layer 1") != std::string::npos);
   CHECK(encoder.texts.at(1).text.find("encoder layers have no decoding steps") == 0);
   // Without target_token, ids are shown as #id.
   in.target_token = nullptr;
   const auto plain = texts_by_content(build_steps(in));
   CHECK(plain.count("#" + std::to_string(order[0])));
+}
+
+TEST_CASE("steps: with many source tokens the strongest are labelled, labels apart") {
+  auto trace = hand_trace(300, 4, 1, 1);
+  Matrix& row = trace->cross[0].heads[0];
+  row.row(3).setConstant(0.2f / 297);
+  row(3, 137) = 0.5f;  // one strong key away from any stride position
+  row(3, 139) = 0.2f;  // and one too close to it to be labelled as well
+  row(3, 250) = 0.1f;
+  AppState state;
+  state.step = 3;
+  const Scene scene = build_steps(input(trace, &state, 900, 600));
+  check_inside(scene);
+  const auto by_text = texts_by_content(scene);
+  CHECK(by_text.count("s137"));
+  CHECK(by_text.count("s250"));
+  CHECK_FALSE(by_text.count("s139"));
+  std::vector<const SceneText*> labels;
+  for (const SceneText& t : scene.texts) {
+    if (t.text.size() > 1 && t.text[0] == 's' &&
+        std::isdigit(static_cast<unsigned char>(t.text[1])))
+      labels.push_back(&t);
+  }
+  REQUIRE(labels.size() >= 10);
+  CHECK(labels.size() < 300);
+  for (size_t i = 0; i + 1 < labels.size(); ++i)
+    CHECK_FALSE(overlap(text_box(*labels[i]), text_box(*labels[i + 1])));
+}
+
+TEST_CASE("svg: a run of equal cells in a row is one rect as wide as the run") {
+  Scene scene;
+  scene.width = scene.height = 100;
+  SceneMatrix m;
+  m.x = 0;
+  m.y = 0;
+  m.width = 40;
+  m.height = 20;
+  auto values = std::make_shared<Matrix>(2, 4);
+  *values << 0.5f, 0.5f, 0.5f, 0.9f,  // a run of three, then one
+      0.1f, 0.9f, 0.1f, 0.1f;         // no run across a different cell
+  m.values = values;
+  scene.matrices.push_back(m);
+  const std::string svg = scene_to_svg(scene);
+  const std::string mid = hex_of(colormap_rgb(Colormap::kViridis, 0.5f));
+  const std::string low = hex_of(colormap_rgb(Colormap::kViridis, 0.1f));
+  CHECK(svg.find("<rect x=\"0\" y=\"0\" width=\"30\" height=\"10\" fill=\"" + mid + "\"/>") !=
+        std::string::npos);
+  CHECK(svg.find("<rect x=\"20\" y=\"10\" width=\"20\" height=\"10\" fill=\"" + low + "\"/>") !=
+        std::string::npos);
+  size_t rects = 0;
+  for (size_t at = svg.find("<rect"); at != std::string::npos; at = svg.find("<rect", at + 1))
+    ++rects;
+  CHECK(rects == 1 + 2 + 3);  // the background, then 2 and 3 runs
 }
 
 TEST_CASE("svg: one rect per cell in its colormap colour, escaped and sanitised text") {
@@ -760,8 +820,11 @@ TEST_CASE("svg: one rect per cell in its colormap colour, escaped and sanitised 
   m.below_color = Color{1, 1, 1, 1};
   scene.matrices.push_back(m);
   scene.texts.push_back({50, 60, "<b>&\"x\"", 12, Color{0, 0, 0, 1}, TextAlign::kLeft, 0});
-  scene.texts.push_back({50, 70, "a\xff" "b\x01" "c\xc3", 12, Color{0, 0, 0, 0.5f},
-                         TextAlign::kCenter, 0});
+  scene.texts.push_back({50, 70,
+                         "a\xff"
+                         "b\x01"
+                         "c\xc3",
+                         12, Color{0, 0, 0, 0.5f}, TextAlign::kCenter, 0});
   scene.texts.push_back({30, 80, "up", 12, Color{0, 0, 0, 1}, TextAlign::kLeft, -90});
   SceneLine line;
   line.x0 = 1;
@@ -794,13 +857,14 @@ TEST_CASE("svg: one rect per cell in its colormap colour, escaped and sanitised 
   CHECK(svg.find("<rect x=\"40\" y=\"10\" width=\"30\" height=\"20\"") != std::string::npos);
 
   CHECK(svg.find(">&lt;b&gt;&amp;&quot;x&quot;</text>") != std::string::npos);
-  CHECK(svg.find(">a\xef\xbf\xbd" "bc\xef\xbf\xbd</text>") != std::string::npos);
+  CHECK(svg.find(">a\xef\xbf\xbd"
+                 "bc\xef\xbf\xbd</text>") != std::string::npos);
   CHECK(svg.find('\x01') == std::string::npos);
   CHECK(svg.find('\xff') == std::string::npos);
   CHECK(svg.find("fill-opacity=\"0.5\" text-anchor=\"middle\"") != std::string::npos);
   CHECK(svg.find("transform=\"rotate(-90 30 80)\">up</text>") != std::string::npos);
   CHECK(svg.find("font-family=\"DejaVu Sans, sans-serif\"") != std::string::npos);
-  CHECK(svg.find("dominant-baseline=\"central\"") != std::string::npos);
+  CHECK(svg.find("dy=\"0.35em\"") != std::string::npos);
   CHECK(svg.find("<line x1=\"1\" y1=\"2\" x2=\"3.46\" y2=\"4\" stroke=\"#ff0000\" "
                  "stroke-opacity=\"0.25\" stroke-width=\"2\"/>") != std::string::npos);
   CHECK(svg.find("stroke-linecap=\"butt\"") != std::string::npos);
@@ -823,8 +887,8 @@ TEST_CASE("svg: one rect per cell in its colormap colour, escaped and sanitised 
 
 TEST_CASE("views of the bundled toy model, written to /tmp/views_*.svg") {
   ModelBundle bundle = load_model_dir(ATTNSCOPE_SOURCE_DIR "/assets/models/toy-en-fr");
-  Translation translation =
-      greedy_decode(bundle.model, bundle.source_ids("the little black cat does not eat the fish ."));
+  Translation translation = greedy_decode(
+      bundle.model, bundle.source_ids("the little black cat does not eat the fish ."));
   CHECK(bundle.detokenize_target(translation.ids) == "le petit chat noir ne mange pas le poisson.");
   bundle.label(translation.trace);
   auto trace = std::make_shared<const Trace>(std::move(translation.trace));
@@ -839,12 +903,11 @@ TEST_CASE("views of the bundled toy model, written to /tmp/views_*.svg") {
     ViewKind view;
     bool dark;
   };
-  for (const Picture& p : {Picture{"heatmap", ViewKind::kHeatmap, false},
-                           Picture{"heatmap_dark", ViewKind::kHeatmap, true},
-                           Picture{"links", ViewKind::kLinks, false},
-                           Picture{"links_overlay", ViewKind::kLinks, true},
-                           Picture{"grid", ViewKind::kGrid, false},
-                           Picture{"steps", ViewKind::kSteps, false}}) {
+  for (const Picture& p :
+       {Picture{"heatmap", ViewKind::kHeatmap, false},
+        Picture{"heatmap_dark", ViewKind::kHeatmap, true},
+        Picture{"links", ViewKind::kLinks, false}, Picture{"links_overlay", ViewKind::kLinks, true},
+        Picture{"grid", ViewKind::kGrid, false}, Picture{"steps", ViewKind::kSteps, false}}) {
     state.view = p.view;
     state.dark = p.dark;
     state.overlay_heads = std::string(p.name) == "links_overlay";

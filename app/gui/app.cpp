@@ -4,11 +4,11 @@
 #include "gui/app.h"
 
 #include <GLFW/glfw3.h>
+#include <backends/imgui_impl_glfw.h>
+#include <backends/imgui_impl_opengl3.h>
 #include <imgui.h>
 #include <imgui_internal.h>
 #include <imgui_stdlib.h>
-#include <backends/imgui_impl_glfw.h>
-#include <backends/imgui_impl_opengl3.h>
 
 #include <algorithm>
 #include <chrono>
@@ -43,7 +43,9 @@ constexpr int kViewSlot = 0;
 
 std::string glfw_error_text;
 
-void on_glfw_error(int, const char* description) { glfw_error_text = description; }
+void on_glfw_error(int, const char* description) {
+  glfw_error_text = description;
+}
 
 // Key presses, kept for the shortcuts in the order they came. Dear ImGui 1.86 sees keys as
 // "down" flags sampled once a frame, so a key pressed and released between two frames (a
@@ -58,9 +60,9 @@ struct KeyEvent {
 };
 
 struct KeyQueue {
-  GLFWkeyfun imgui = nullptr;          // ImGui's callback, installed before ours
-  std::vector<KeyPress> presses;       // for the shortcuts, taken every frame
-  std::vector<KeyEvent> late_releases; // handed to ImGui after the frame
+  GLFWkeyfun imgui = nullptr;           // ImGui's callback, installed before ours
+  std::vector<KeyPress> presses;        // for the shortcuts, taken every frame
+  std::vector<KeyEvent> late_releases;  // handed to ImGui after the frame
   std::vector<int> pressed_this_frame;
 } g_keys;
 
@@ -118,9 +120,12 @@ std::string model_name(const std::string& dir) {
 
 const char* kind_label(AttentionKind kind) {
   switch (kind) {
-    case AttentionKind::kEncoderSelf: return "Encoder self";
-    case AttentionKind::kDecoderSelf: return "Decoder self (masked)";
-    case AttentionKind::kCross: return "Cross (decoder → encoder)";
+    case AttentionKind::kEncoderSelf:
+      return "Encoder self";
+    case AttentionKind::kDecoderSelf:
+      return "Decoder self (masked)";
+    case AttentionKind::kCross:
+      return "Cross (decoder → encoder)";
   }
   return "?";
 }
@@ -207,7 +212,8 @@ class App {
   bool scene_dirty_ = true;
   ImVec2 scene_size_{0, 0};
   ImVec2 view_origin_{0, 0};
-  int view_tab_shown_ = -1;  // the tab ImGui showed last frame  // where the view's image is in the window
+  int view_tab_shown_ =
+      -1;  // the tab ImGui showed last frame  // where the view's image is in the window
   float fonts_scale_ = 0;
 
   std::string status_;
@@ -222,6 +228,9 @@ class App {
   int windowed_x_ = 0, windowed_y_ = 0, windowed_w_ = 0, windowed_h_ = 0;
   int frames_ = 0;
   std::vector<double> profile_frames_;
+  std::vector<double> profile_inputs_;
+  bool profile_typed_ = false;
+  std::vector<double> profile_computes_;
 };
 
 App::App(const AppOptions& options, GLFWwindow* window)
@@ -316,7 +325,8 @@ void App::clamp_state() {
   const int keys = static_cast<int>(trace.key_tokens(state_.kind).size());
   if (state_.focus_query >= queries) state_.focus_query = -1;
   if (state_.focus_key >= keys) state_.focus_key = -1;
-  if (state_.hover_row >= queries || state_.hover_col >= keys) state_.hover_row = state_.hover_col = -1;
+  if (state_.hover_row >= queries || state_.hover_col >= keys)
+    state_.hover_row = state_.hover_col = -1;
 }
 
 void App::set_status(const std::string& message, bool error) {
@@ -420,8 +430,8 @@ void App::rebuild_fonts_if_needed() {
     ImFontGlyphRangesBuilder builder;
     builder.AddRanges(io.Fonts->GetGlyphRangesDefault());
     builder.AddRanges(io.Fonts->GetGlyphRangesCyrillic());
-    static const ImWchar extra[] = {0x0100, 0x024F, 0x0370, 0x03FF, 0x2000, 0x206F,
-                                    0x2190, 0x21FF, 0x25A0, 0x25FF, 0xFFFD, 0xFFFD, 0};
+    static const ImWchar extra[] = {0x0100, 0x024F, 0x0370, 0x03FF, 0x2000, 0x206F, 0x2190,
+                                    0x21FF, 0x25A0, 0x25FF, 0xFFFD, 0xFFFD, 0};
     builder.AddRanges(extra);
     builder.BuildRanges(&ranges);
   }
@@ -488,8 +498,7 @@ void App::handle_key(int key, int mods) {
       glfwSetWindowMonitor(window_, monitor, 0, 0, mode->width, mode->height, mode->refreshRate);
       fullscreen_ = true;
     } else if (fullscreen_) {
-      glfwSetWindowMonitor(window_, nullptr, windowed_x_, windowed_y_, windowed_w_, windowed_h_,
-                           0);
+      glfwSetWindowMonitor(window_, nullptr, windowed_x_, windowed_y_, windowed_w_, windowed_h_, 0);
       fullscreen_ = false;
     }
   }
@@ -544,8 +553,9 @@ void App::draw_top_bar() {
                            ImGuiInputTextFlags_EnterReturnsTrue);
   ImGui::PopAllowKeyboardFocus();
   if (ImGui::IsItemHovered() && !ImGui::IsItemActive())
-    ImGui::SetTooltip("Every keystroke recomputes the translation and every attention map.\n"
-                      "Enter or Esc leaves the box so the arrow keys move through heads.");
+    ImGui::SetTooltip(
+        "Every keystroke recomputes the translation and every attention map.\n"
+        "Enter or Esc leaves the box so the arrow keys move through heads.");
   ImGui::SameLine();
   ImGui::TextDisabled("→");
   ImGui::SameLine();
@@ -636,8 +646,7 @@ void App::draw_controls(float width) {
   ImGui::BeginDisabled(state_.head_mode != HeadMode::kSingle);
   ImGui::SetNextItemWidth(-1);
   ImGui::SliderInt("##head", &state_.head, 0, std::max(0, heads - 1), "head %d");
-  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
-    ImGui::SetTooltip("Head (← / →)");
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("Head (← / →)");
   ImGui::EndDisabled();
   if (state_.view == ViewKind::kLinks) {
     ImGui::Checkbox("All heads, one colour each", &state_.overlay_heads);
@@ -773,7 +782,8 @@ void App::draw_view(ImVec2 size) {
   const ImVec2 mouse = io.MousePos;
   const float sx = mouse.x - origin.x, sy = mouse.y - origin.y;
   const bool inside = ImGui::IsWindowHovered(ImGuiHoveredFlags_ChildWindows) && sx >= 0 &&
-                      sy >= 0 && sx < size.x && sy < size.y && !ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopupId);
+                      sy >= 0 && sx < size.x && sy < size.y &&
+                      !ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopupId);
   int hover_row = -1, hover_col = -1;
   if (inside && scene_size_.x == size.x && scene_size_.y == size.y) {
     hit = resolve_hit(scene_, sx, sy);
@@ -832,8 +842,11 @@ void App::draw_view(ImVec2 size) {
             state_.head_mode = HeadMode::kMean;
           }
           break;
-        case HitKind::kStep: state_.step = hit->a; break;
-        case HitKind::kCell: break;
+        case HitKind::kStep:
+          state_.step = hit->a;
+          break;
+        case HitKind::kCell:
+          break;
       }
       scene_dirty_ = true;
     }
@@ -860,7 +873,8 @@ void App::draw_status_bar() {
   ImGui::SameLine();
   ImGui::TextDisabled("|");
   ImGui::SameLine();
-  ImGui::Text("%.1f ms%s", current_.milliseconds, worker_ && worker_->busy() ? " (computing…)" : "");
+  ImGui::Text("%.1f ms%s", current_.milliseconds,
+              worker_ && worker_->busy() ? " (computing…)" : "");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Time of the last recomputation");
   for (const std::string& warning : current_.warnings) {
     ImGui::SameLine();
@@ -908,12 +922,13 @@ void App::draw_open_model_popup() {
     open_model_popup_ = false;
   }
   if (ImGui::BeginPopupModal("Open model", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
-    ImGui::TextUnformatted("A model folder: config.json, model.safetensors, src_vocab.txt, "
-                           "tgt_vocab.txt");
+    ImGui::TextUnformatted(
+        "A model folder: config.json, model.safetensors, src_vocab.txt, "
+        "tgt_vocab.txt");
     ImGui::SetNextItemWidth(520 * state_.ui_scale);
     if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
-    const bool enter = ImGui::InputText("##path", &open_model_path_,
-                                        ImGuiInputTextFlags_EnterReturnsTrue);
+    const bool enter =
+        ImGui::InputText("##path", &open_model_path_, ImGuiInputTextFlags_EnterReturnsTrue);
     if (!open_model_error_.empty())
       ImGui::TextColored(ImVec4(0.9f, 0.2f, 0.2f, 1), "%s", open_model_error_.c_str());
     if (ImGui::Button("Open") || enter) {
@@ -927,8 +942,7 @@ void App::draw_open_model_popup() {
       }
     }
     ImGui::SameLine();
-    if (ImGui::Button("Cancel") || ImGui::IsKeyPressed(GLFW_KEY_ESCAPE))
-      ImGui::CloseCurrentPopup();
+    if (ImGui::Button("Cancel") || ImGui::IsKeyPressed(GLFW_KEY_ESCAPE)) ImGui::CloseCurrentPopup();
     ImGui::EndPopup();
   }
 }
@@ -989,6 +1003,20 @@ void App::run() {
     } else {
       glfwWaitEventsTimeout(0.25);
     }
+    if (options_.profile) {
+      // Every view redrawn every frame, and a word typed or deleted every 8 frames, so the
+      // timings cover building and drawing the scene and the whole path of a keystroke.
+      scene_dirty_ = true;
+      if (frames_ % 8 == 4 && !(worker_ && worker_->busy())) {
+        const std::string word = " again";
+        if (profile_typed_) {
+          state_.sentence.resize(state_.sentence.size() - word.size());
+        } else {
+          state_.sentence += word;
+        }
+        profile_typed_ = !profile_typed_;
+      }
+    }
     const Clock::time_point start = Clock::now();
     const bool was_waiting = waiting_for_profile_;
     const uint64_t shown = trace_id_;
@@ -999,8 +1027,8 @@ void App::run() {
       profile_frames_.push_back(ms_since(start));
       if (was_waiting && trace_id_ != shown) {
         waiting_for_profile_ = false;
-        std::fprintf(stderr, "profile: input to finished frame %.2f ms (compute %.2f ms)\n",
-                     ms_since(request_time_), current_.milliseconds);
+        profile_inputs_.push_back(ms_since(request_time_));
+        profile_computes_.push_back(current_.milliseconds);
       }
     }
     ++frames_;
@@ -1020,11 +1048,24 @@ void App::run() {
     }
     glfwSwapBuffers(window_);
   }
-  if (options_.profile && !profile_frames_.empty()) {
-    std::vector<double> sorted = profile_frames_;
-    std::sort(sorted.begin(), sorted.end());
-    std::fprintf(stderr, "profile: %zu frames, median %.2f ms, max %.2f ms\n", sorted.size(),
-                 sorted[sorted.size() / 2], sorted.back());
+  if (options_.profile) {
+    auto report = [](const char* what, std::vector<double> v) {
+      if (v.empty()) return;
+      std::sort(v.begin(), v.end());
+      std::fprintf(stderr, "profile: %-34s %4zu samples, median %7.2f ms, max %7.2f ms\n", what,
+                   v.size(), v[v.size() / 2], v.back());
+    };
+    const Trace* trace = current_.trace.get();
+    std::fprintf(stderr, "profile: view %s, %zu source and %zu target tokens\n",
+                 to_string(state_.view), trace ? trace->src_ids.size() : 0,
+                 trace ? trace->tgt_ids.size() : 0);
+    // The first frames build fonts and upload textures once; they are not what a user waits
+    // for at each keystroke.
+    if (profile_frames_.size() > 10)
+      profile_frames_.erase(profile_frames_.begin(), profile_frames_.begin() + 5);
+    report("frame (scene built and drawn)", profile_frames_);
+    report("keystroke to finished frame", profile_inputs_);
+    report("recomputation (tokens to Trace)", profile_computes_);
   }
 }
 

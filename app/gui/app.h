@@ -7,8 +7,8 @@
 namespace attnscope {
 
 struct AppOptions {
-  std::string model_dir;      // overrides the remembered model when set
-  std::string text;           // overrides the remembered sentence when has_text
+  std::string model_dir;  // overrides the remembered model when set
+  std::string text;       // overrides the remembered sentence when has_text
   bool has_text = false;
   std::string settings_path;  // empty: default_settings_path()
   bool use_settings = true;   // false: start from defaults and never write the file

@@ -47,10 +47,9 @@ under xvfb-run.
   --all-heads          one file per layer and head of --kind, into --out-dir
 )";
 
-const std::set<std::string> kValued = {"model", "text",     "target",    "beam",     "view",
-                                       "kind",  "layer",    "head",      "head-mode", "step",
-                                       "colormap", "threshold", "scale", "size",     "out",
-                                       "out-dir",  "format"};
+const std::set<std::string> kValued = {
+    "model", "text",     "target",    "beam",  "view", "kind", "layer",   "head",  "head-mode",
+    "step",  "colormap", "threshold", "scale", "size", "out",  "out-dir", "format"};
 const std::set<std::string> kFlags = {"overlay-heads", "dark", "all-heads", "help"};
 
 AppState state_from(const Args& args) {
@@ -64,13 +63,15 @@ AppState state_from(const Args& args) {
     s.beam = static_cast<int>(args.get_int("beam", 4, 1, 64));
   }
   if (args.has("view") && !parse_view_kind(args.get("view"), &s.view))
-    throw InputError("--view must be heatmap, links, grid or steps, got '" + args.get("view") + "'");
+    throw InputError("--view must be heatmap, links, grid or steps, got '" + args.get("view") +
+                     "'");
   if (args.has("kind") && !parse_attention_kind(args.get("kind"), &s.kind))
     throw InputError("--kind must be encoder, decoder or cross, got '" + args.get("kind") + "'");
   s.layer = static_cast<int>(args.get_int("layer", 0, 0, 1 << 20));
   s.head = static_cast<int>(args.get_int("head", 0, 0, 1 << 20));
   if (args.has("head-mode") && !parse_head_mode(args.get("head-mode"), &s.head_mode))
-    throw InputError("--head-mode must be single, mean or max, got '" + args.get("head-mode") + "'");
+    throw InputError("--head-mode must be single, mean or max, got '" + args.get("head-mode") +
+                     "'");
   s.overlay_heads = args.has("overlay-heads");
   s.step = static_cast<int>(args.get_int("step", -1, -1, 1 << 20));
   if (args.has("colormap") && !parse_colormap(args.get("colormap"), &s.colormap))
@@ -84,8 +85,8 @@ AppState state_from(const Args& args) {
 void parse_size(const std::string& text, float* width, float* height) {
   int w = 0, h = 0;
   char extra = 0;
-  if (std::sscanf(text.c_str(), "%dx%d%c", &w, &h, &extra) != 2 || w < 200 || h < 150 ||
-      w > 8192 || h > 8192) {
+  if (std::sscanf(text.c_str(), "%dx%d%c", &w, &h, &extra) != 2 || w < 200 || h < 150 || w > 8192 ||
+      h > 8192) {
     throw InputError("--size expects WIDTHxHEIGHT from 200x150 to 8192x8192, got '" + text + "'");
   }
   *width = static_cast<float>(w);

@@ -13,10 +13,14 @@ namespace attnscope {
 
 const char* extension(ExportFormat format) {
   switch (format) {
-    case ExportFormat::kPng: return "png";
-    case ExportFormat::kSvg: return "svg";
-    case ExportFormat::kCsv: return "csv";
-    case ExportFormat::kJson: return "json";
+    case ExportFormat::kPng:
+      return "png";
+    case ExportFormat::kSvg:
+      return "svg";
+    case ExportFormat::kCsv:
+      return "csv";
+    case ExportFormat::kJson:
+      return "json";
   }
   return "?";
 }
@@ -27,8 +31,8 @@ bool format_from_path(const std::string& path, ExportFormat* format) {
   std::string ext = path.substr(dot + 1);
   for (char& c : ext)
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (ExportFormat f : {ExportFormat::kPng, ExportFormat::kSvg, ExportFormat::kCsv,
-                         ExportFormat::kJson}) {
+  for (ExportFormat f :
+       {ExportFormat::kPng, ExportFormat::kSvg, ExportFormat::kCsv, ExportFormat::kJson}) {
     if (ext == extension(f)) {
       *format = f;
       return true;
@@ -46,8 +50,8 @@ std::string default_export_name(const AppState& state, ExportFormat format) {
   for (size_t i = 0; i < text.size() && slug.size() <= kMaxSlug;) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
     const size_t length = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    const bool keep = c >= 0x80 ? text.compare(i, length, "\xEF\xBF\xBD") != 0
-                                : std::isalnum(c) != 0;
+    const bool keep =
+        c >= 0x80 ? text.compare(i, length, "\xEF\xBF\xBD") != 0 : std::isalnum(c) != 0;
     if (keep) {
       slug.append(text, i, length);
       if (c < 0x80) slug.back() = static_cast<char>(std::tolower(c));
@@ -115,8 +119,8 @@ void export_view(const ExportJob& job, Renderer* renderer,
   switch (job.format) {
     case ExportFormat::kPng: {
       if (!renderer) throw Error("PNG export needs the renderer");
-      const Scene scene = export_scene(trace, trace_id, state, bundle, job.width, job.height,
-                                       renderer->measure());
+      const Scene scene =
+          export_scene(trace, trace_id, state, bundle, job.width, job.height, renderer->measure());
       renderer->render(scene, job.scale, kExportSlot);
       write_file_atomic(job.path, encode_png(renderer->read_pixels(kExportSlot)));
       return;
@@ -131,8 +135,8 @@ void export_view(const ExportJob& job, Renderer* renderer,
     case ExportFormat::kCsv: {
       const std::shared_ptr<const Matrix> m =
           selected_matrix(trace, state.kind, state.layer, state.head_mode, state.head);
-      write_file_atomic(job.path, matrix_csv(*m, trace->query_tokens(state.kind),
-                                             trace->key_tokens(state.kind)));
+      write_file_atomic(
+          job.path, matrix_csv(*m, trace->query_tokens(state.kind), trace->key_tokens(state.kind)));
       return;
     }
     case ExportFormat::kJson:

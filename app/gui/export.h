@@ -34,7 +34,7 @@ Scene export_scene(const std::shared_ptr<const Trace>& trace, uint64_t trace_id,
 struct ExportJob {
   std::string path;
   ExportFormat format = ExportFormat::kPng;
-  float scale = 1;  // PNG only
+  float scale = 1;                                     // PNG only
   float width = kExportWidth, height = kExportHeight;  // the scene, PNG and SVG
 };
 

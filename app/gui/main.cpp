@@ -30,10 +30,9 @@ int main(int argc, char** argv) {
   using namespace attnscope;
   if (argc > 1 && std::strcmp(argv[1], "export") == 0) return run_batch_export(argc, argv, 2);
   try {
-    const Args args = Args::parse(argc, argv, 1,
-                                  {"model", "text", "settings", "export-dir", "size", "frames",
-                                   "screenshot"},
-                                  {"no-settings", "profile", "help"});
+    const Args args = Args::parse(
+        argc, argv, 1, {"model", "text", "settings", "export-dir", "size", "frames", "screenshot"},
+        {"no-settings", "profile", "help"});
     if (args.has("help")) {
       std::fputs(kUsage, stdout);
       return 0;

@@ -20,10 +20,14 @@ bool parse_name(const std::string& text, const Enum (&values)[N], Enum* out) {
 
 const char* to_string(ViewKind view) {
   switch (view) {
-    case ViewKind::kHeatmap: return "heatmap";
-    case ViewKind::kLinks: return "links";
-    case ViewKind::kGrid: return "grid";
-    case ViewKind::kSteps: return "steps";
+    case ViewKind::kHeatmap:
+      return "heatmap";
+    case ViewKind::kLinks:
+      return "links";
+    case ViewKind::kGrid:
+      return "grid";
+    case ViewKind::kSteps:
+      return "steps";
   }
   return "?";
 }
@@ -36,9 +40,12 @@ bool parse_view_kind(const std::string& text, ViewKind* view) {
 
 const char* to_string(HeadMode mode) {
   switch (mode) {
-    case HeadMode::kSingle: return "single";
-    case HeadMode::kMean: return "mean";
-    case HeadMode::kMax: return "max";
+    case HeadMode::kSingle:
+      return "single";
+    case HeadMode::kMean:
+      return "mean";
+    case HeadMode::kMax:
+      return "max";
   }
   return "?";
 }
@@ -50,9 +57,12 @@ bool parse_head_mode(const std::string& text, HeadMode* mode) {
 
 const char* to_string(DecodeMode mode) {
   switch (mode) {
-    case DecodeMode::kGreedy: return "greedy";
-    case DecodeMode::kBeam: return "beam";
-    case DecodeMode::kForced: return "forced";
+    case DecodeMode::kGreedy:
+      return "greedy";
+    case DecodeMode::kBeam:
+      return "beam";
+    case DecodeMode::kForced:
+      return "forced";
   }
   return "?";
 }

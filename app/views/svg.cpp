@@ -39,7 +39,9 @@ uint8_t channel(float c) {
   return static_cast<uint8_t>(std::lround(c * 255));
 }
 
-std::string hex(Color c) { return hex(channel(c.r), channel(c.g), channel(c.b)); }
+std::string hex(Color c) {
+  return hex(channel(c.r), channel(c.g), channel(c.b));
+}
 
 // ` name="#rrggbb"` and, when not opaque, ` name-opacity="a"`.
 void append_paint(std::string& out, const char* name, Color c) {
@@ -76,14 +78,26 @@ void append_text(std::string& out, const std::string& raw) {
       continue;
     }
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       case '\t':
       case '\n':
-      case '\r': out += ' '; break;
+      case '\r':
+        out += ' ';
+        break;
       default:
         if (c >= 0x20) out += static_cast<char>(c);
         break;
@@ -116,8 +130,8 @@ void append_rect(std::string& out, const SceneRect& r) {
   }
 }
 
-// One <rect> per cell, each row's cells in a <g>. Cell edges are rounded once and shared by
-// neighbours, so no hairline gaps open between cells.
+// One <rect> per cell (or run of equal cells), each row's cells in a <g>. Cell edges are rounded
+// once and shared by neighbours, so no hairline gaps open between cells.
 void append_matrix(std::string& out, const SceneMatrix& m,
                    const std::array<std::string, kColormapSize>& colors) {
   if (!m.values) return;
@@ -149,20 +163,34 @@ void append_matrix(std::string& out, const SceneMatrix& m,
     append_attr(row_h, "height", y1 - y0);
     out += "<g>";
     const float* row = m.values->data() + static_cast<Eigen::Index>(i) * cols;
-    for (int j = 0; j < cols; ++j) {
+    auto fill_of = [&](int j) -> const std::string& {
+      return row[j] < m.threshold ? below : colors[colormap_index(row[j])];
+    };
+    // A run of cells of one colour is one <rect>: the picture is the same, and a grid of
+    // long, mostly dark rows shrinks from one element per cell to a few per row.
+    for (int j = 0; j < cols;) {
+      const std::string& fill = fill_of(j);
+      int end = j + 1;
+      while (end < cols && fill_of(end) == fill)
+        ++end;
       out += "<rect";
       out += column_x[j];
       out += row_y;
-      out += column_w[j];
+      if (end == j + 1) {
+        out += column_w[j];
+      } else {
+        append_attr(out, "width", edge(m.x, m.width, end, cols) - edge(m.x, m.width, j, cols));
+      }
       out += row_h;
-      if (row[j] < m.threshold) {
+      if (&fill == &below) {
         out += below;
       } else {
         out += " fill=\"";
-        out += colors[colormap_index(row[j])];
+        out += fill;
         out += '"';
       }
       out += "/>";
+      j = end;
     }
     out += "</g>\n";
   }
@@ -178,11 +206,19 @@ void append_text_element(std::string& out, const SceneText& t) {
   append_attr(out, "font-size", t.size);
   append_paint(out, "fill", t.color);
   switch (t.align) {
-    case TextAlign::kLeft: out += " text-anchor=\"start\""; break;
-    case TextAlign::kCenter: out += " text-anchor=\"middle\""; break;
-    case TextAlign::kRight: out += " text-anchor=\"end\""; break;
+    case TextAlign::kLeft:
+      out += " text-anchor=\"start\"";
+      break;
+    case TextAlign::kCenter:
+      out += " text-anchor=\"middle\"";
+      break;
+    case TextAlign::kRight:
+      out += " text-anchor=\"end\"";
+      break;
   }
-  out += " dominant-baseline=\"central\"";
+  // Centred on the anchor's line: dy rather than dominant-baseline, which some SVG
+  // renderers (librsvg, several slide tools) ignore.
+  out += " dy=\"0.35em\"";
   if (t.angle != 0) {
     out += " transform=\"rotate(";
     append_number(out, t.angle);

@@ -73,12 +73,24 @@ std::vector<Color> head_palette(bool dark, int heads) {
     const float f = hue - std::floor(hue);
     const float p = v * (1 - s), q = v * (1 - s * f), r = v * (1 - s * (1 - f));
     switch (static_cast<int>(hue) % 6) {
-      case 0: colors.push_back({v, r, p, 1}); break;
-      case 1: colors.push_back({q, v, p, 1}); break;
-      case 2: colors.push_back({p, v, r, 1}); break;
-      case 3: colors.push_back({p, q, v, 1}); break;
-      case 4: colors.push_back({r, p, v, 1}); break;
-      default: colors.push_back({v, p, q, 1}); break;
+      case 0:
+        colors.push_back({v, r, p, 1});
+        break;
+      case 1:
+        colors.push_back({q, v, p, 1});
+        break;
+      case 2:
+        colors.push_back({p, v, r, 1});
+        break;
+      case 3:
+        colors.push_back({p, q, v, 1});
+        break;
+      case 4:
+        colors.push_back({r, p, v, 1});
+        break;
+      default:
+        colors.push_back({v, p, q, 1});
+        break;
     }
   }
   return colors;
@@ -158,6 +170,26 @@ std::vector<int> shown_labels(int n, int stride, int force) {
   return shown;
 }
 
+std::vector<int> priority_labels(const std::vector<float>& priority, int stride) {
+  const int n = static_cast<int>(priority.size());
+  stride = std::max(stride, 1);
+  std::vector<int> order(n);
+  for (int i = 0; i < n; ++i)
+    order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int a, int b) { return priority[a] > priority[b]; });
+  std::vector<char> taken(n, 0);  // 1 where a label is, or a neighbour too close to one
+  std::vector<int> shown;
+  for (int i : order) {
+    if (taken[i]) continue;
+    shown.push_back(i);
+    for (int j = std::max(0, i - stride + 1); j <= std::min(n - 1, i + stride - 1); ++j)
+      taken[j] = 1;
+  }
+  std::sort(shown.begin(), shown.end());
+  return shown;
+}
+
 std::string display_token(const std::vector<std::string>& tokens, int i) {
   if (i < 0 || i >= static_cast<int>(tokens.size())) return "#" + std::to_string(i);
   const std::string& t = tokens[i];
@@ -171,9 +203,12 @@ std::string quoted_token(const std::vector<std::string>& tokens, int i) {
 
 const char* kind_title(AttentionKind kind) {
   switch (kind) {
-    case AttentionKind::kEncoderSelf: return "encoder self-attention";
-    case AttentionKind::kDecoderSelf: return "decoder self-attention";
-    case AttentionKind::kCross: return "cross-attention";
+    case AttentionKind::kEncoderSelf:
+      return "encoder self-attention";
+    case AttentionKind::kDecoderSelf:
+      return "decoder self-attention";
+    case AttentionKind::kCross:
+      return "cross-attention";
   }
   return "attention";
 }
@@ -181,9 +216,12 @@ const char* kind_title(AttentionKind kind) {
 std::string heads_title(HeadMode mode, int head, int num_heads) {
   const std::string heads = std::to_string(num_heads) + (num_heads == 1 ? " head" : " heads");
   switch (mode) {
-    case HeadMode::kSingle: return "head " + std::to_string(head);
-    case HeadMode::kMean: return "mean of " + heads;
-    case HeadMode::kMax: return "max of " + heads;
+    case HeadMode::kSingle:
+      return "head " + std::to_string(head);
+    case HeadMode::kMean:
+      return "mean of " + heads;
+    case HeadMode::kMax:
+      return "max of " + heads;
   }
   return "";
 }

@@ -71,6 +71,10 @@ LabelFit fit_labels(float pitch, float base, float min_size);
 // focused one, -1 for none) with its too-close neighbours hidden so it stands alone.
 std::vector<int> shown_labels(int n, int stride, int force);
 
+// Like shown_labels, but choosing labels by priority instead of position: the highest first,
+// each kept when no kept label is closer than `stride` rows. Sorted by index.
+std::vector<int> priority_labels(const std::vector<float>& priority, int stride);
+
 // The display string of token i: valid UTF-8, "∅" for an empty token, "#i" when the trace
 // is not labelled that far.
 std::string display_token(const std::vector<std::string>& tokens, int i);

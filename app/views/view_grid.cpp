@@ -41,9 +41,9 @@ Scene build_grid(const ViewInput& in) {
                     " \xc2\xb7 click a tile to open it");
 
   const int cols = heads + 1;
-  const float gap = 10 * u;             // between tiles: room for the selection outline
-  const float aggregate_gap = 24 * u;   // sets the aggregate column apart
-  const float ring = 4 * u;             // selection outline, outside the tile
+  const float gap = 10 * u;            // between tiles: room for the selection outline
+  const float aggregate_gap = 24 * u;  // sets the aggregate column apart
+  const float ring = 4 * u;            // selection outline, outside the tile
   const float label_pad = 10 * u;
   const float bottom = in.height - sz.margin;
 
@@ -105,7 +105,9 @@ Scene build_grid(const ViewInput& in) {
   const float bx = sz.margin + std::max(0.0f, (in.width - 2 * sz.margin - left_w - grid_w) / 2);
   const float by = top + std::max(0.0f, (bottom - top - top_h - grid_h) / 2);
   const float gx = bx + left_w, gy = by + top_h;
-  auto tile_x = [&](int c) { return gx + c * (tile + gap) + (c == heads ? aggregate_gap - gap : 0); };
+  auto tile_x = [&](int c) {
+    return gx + c * (tile + gap) + (c == heads ? aggregate_gap - gap : 0);
+  };
   auto tile_y = [&](int l) { return gy + l * (tile + gap); };
 
   const bool layer_selected = state.layer >= 0 && state.layer < layers;
@@ -174,11 +176,12 @@ Scene build_grid(const ViewInput& in) {
   for (int l : shown_labels(layers, row_stride, layer_selected ? state.layer : -1)) {
     const bool hot = layer_selected && l == state.layer;
     scene.texts.push_back(make_text(gx - label_pad, tile_y(l) + tile / 2,
-                                    text.fit(row_names[l], row_size, left_w - label_pad),
-                                    row_size, hot ? theme.accent : theme.text, TextAlign::kRight));
+                                    text.fit(row_names[l], row_size, left_w - label_pad), row_size,
+                                    hot ? theme.accent : theme.text, TextAlign::kRight));
   }
   const float col_y = gy - label_pad - 0.5f * kLinePitch * col_size;
-  std::vector<int> shown = shown_labels(heads, col_stride, selected_col < heads ? selected_col : -1);
+  std::vector<int> shown =
+      shown_labels(heads, col_stride, selected_col < heads ? selected_col : -1);
   shown.push_back(heads);
   for (int c : shown) {
     const bool hot = c == selected_col;
@@ -186,8 +189,7 @@ Scene build_grid(const ViewInput& in) {
     // The aggregate's name may use the wide gap before it as well as its tile.
     const float room = c == heads ? tile + aggregate_gap : col_room;
     scene.texts.push_back(make_text(tile_x(c) + tile / 2, col_y, text.fit(name, col_size, room),
-                                    col_size, hot ? theme.accent : theme.text,
-                                    TextAlign::kCenter));
+                                    col_size, hot ? theme.accent : theme.text, TextAlign::kCenter));
   }
   if (short_names) {
     scene.texts.push_back(make_text(gx - label_pad, col_y,

@@ -31,10 +31,12 @@ constexpr uint64_t kColorbarKey = 0x636f6c6f72626172ull;  // "colorbar"
 
 const char* axes_subtitle(AttentionKind kind) {
   switch (kind) {
-    case AttentionKind::kEncoderSelf: return "source tokens: rows attend (queries) to columns (keys)";
+    case AttentionKind::kEncoderSelf:
+      return "source tokens: rows attend (queries) to columns (keys)";
     case AttentionKind::kDecoderSelf:
       return "target tokens: rows attend (queries) to earlier columns (keys)";
-    case AttentionKind::kCross: return "rows: target tokens (queries) \xc2\xb7 columns: source tokens (keys)";
+    case AttentionKind::kCross:
+      return "rows: target tokens (queries) \xc2\xb7 columns: source tokens (keys)";
   }
   return "";
 }
@@ -106,8 +108,8 @@ Scene build_heatmap(const ViewInput& in) {
   const float cap_left = 0.28f * in.width, cap_top = 0.28f * in.height;
 
   // Label sizes depend on the cell size, which depends on the room labels take: start from
-  // the largest labels and settle in a few rounds (each round can only shrink the labels
-  // for a smaller cell, so it converges quickly).
+  // the largest labels and let the two settle, which takes two or three rounds. Should they
+  // not, the last gutters are kept and the labels only shrink to fit the last cell size.
   auto gutters = [&](const AxisStyle& s, float* left_w, float* top_h) {
     *left_w = std::min(row_max * s.row_size / sz.label, cap_left) + pad;
     *top_h = s.rotated ? std::min(col_max * s.col_size / sz.label, cap_top) + pad
@@ -118,18 +120,18 @@ Scene build_heatmap(const ViewInput& in) {
     return std::max(std::min(w, h), 0.01f);
   };
   auto style_for = [&](float cell) {
+    // Rows, and rotated columns, are one line per cell across their text.
+    const LabelFit across = fit_labels(cell, sz.label, sz.min);
     AxisStyle s;
-    const LabelFit row_fit = fit_labels(cell, sz.label, sz.min);
-    s.row_size = row_fit.size;
-    s.row_stride = row_fit.stride;
-    const LabelFit rotated_fit = fit_labels(cell, sz.label, sz.min);
-    // Horizontal labels at the largest size at which the widest one fits in its column;
-    // preferred unless rotating lets the text be clearly larger.
+    s.row_size = across.size;
+    s.row_stride = across.stride;
+    // Horizontal column labels at the largest size at which the widest one fits in its
+    // column; preferred unless rotating lets the text be clearly larger.
     const float horizontal =
         col_max > 0 ? std::min(sz.label, (cell - pad) * sz.label / col_max) : sz.label;
-    s.rotated = !(horizontal >= sz.min && horizontal >= 0.85f * rotated_fit.size);
-    s.col_size = s.rotated ? rotated_fit.size : horizontal;
-    s.col_stride = s.rotated ? rotated_fit.stride : 1;
+    s.rotated = !(horizontal >= sz.min && horizontal >= 0.85f * across.size);
+    s.col_size = s.rotated ? across.size : horizontal;
+    s.col_stride = s.rotated ? across.stride : 1;
     return s;
   };
   AxisStyle style{sz.label, sz.label, 1, 1, false};
@@ -143,7 +145,6 @@ Scene build_heatmap(const ViewInput& in) {
                       next.col_stride == style.col_stride;
     if (same) break;
     if (round == 5) {
-      // Not settled: keep the gutters of `style` and only shrink labels to fit this cell.
       style.row_size = std::min(style.row_size, next.row_size);
       style.row_stride = std::max(style.row_stride, next.row_stride);
       const LabelFit f = fit_labels(cell, sz.label, sz.min);
@@ -174,6 +175,14 @@ Scene build_heatmap(const ViewInput& in) {
   matrix.threshold = state.threshold;
   matrix.below_color = theme.background;
   scene.matrices.push_back(matrix);
+  SceneRect matrix_frame;  // the matrix keeps its edges where the threshold blanks its cells
+  matrix_frame.x = mx - 1 * u;
+  matrix_frame.y = my - 1 * u;
+  matrix_frame.width = mat_w + 2 * u;
+  matrix_frame.height = mat_h + 2 * u;
+  matrix_frame.stroke = with_alpha(theme.muted, 0.35f);
+  matrix_frame.stroke_width = 1 * u;
+  scene.rects.push_back(matrix_frame);
 
   // Values written in the cells when they are large enough to hold them legibly; weights that
   // round to 0 stay blank so the pattern stands out.
@@ -183,10 +192,9 @@ Scene build_heatmap(const ViewInput& in) {
       for (int j = 0; j < cols; ++j) {
         const float v = (*values)(i, j);
         if (!(v >= 0.005f) || v < state.threshold) continue;
-        scene.texts.push_back(make_text(mx + (j + 0.5f) * cell, my + (i + 0.5f) * cell,
-                                        format_value(v, 2), value_size,
-                                        text_on(colormap_color(state.colormap, v)),
-                                        TextAlign::kCenter));
+        scene.texts.push_back(
+            make_text(mx + (j + 0.5f) * cell, my + (i + 0.5f) * cell, format_value(v, 2),
+                      value_size, text_on(colormap_color(state.colormap, v)), TextAlign::kCenter));
       }
     }
   }
@@ -246,8 +254,7 @@ Scene build_heatmap(const ViewInput& in) {
       const std::string label = text.fit(col_labels[j], style.col_size, top_h - pad);
       if (hot) {
         const float w = text.width(label, style.col_size);
-        emphasis(x - 0.6f * style.col_size, my - pad - w - 2 * u, 1.2f * style.col_size,
-                 w + 4 * u);
+        emphasis(x - 0.6f * style.col_size, my - pad - w - 2 * u, 1.2f * style.col_size, w + 4 * u);
       }
       scene.texts.push_back(make_text(x, my - pad, label, style.col_size,
                                       hot ? theme.accent : theme.text, TextAlign::kLeft, -90));
@@ -256,11 +263,10 @@ Scene build_heatmap(const ViewInput& in) {
       const float y = my - pad - 0.5f * kLinePitch * style.col_size;
       if (hot) {
         const float w = text.width(label, style.col_size);
-        emphasis(x - w / 2 - 2 * u, y - 0.6f * style.col_size, w + 4 * u,
-                 1.2f * style.col_size);
+        emphasis(x - w / 2 - 2 * u, y - 0.6f * style.col_size, w + 4 * u, 1.2f * style.col_size);
       }
-      scene.texts.push_back(make_text(x, y, label, style.col_size,
-                                      hot ? theme.accent : theme.text, TextAlign::kCenter));
+      scene.texts.push_back(make_text(x, y, label, style.col_size, hot ? theme.accent : theme.text,
+                                      TextAlign::kCenter));
     }
   }
 

@@ -29,13 +29,18 @@ struct Link {
 float link_width(float weight, float max_width, float u) {
   return 0.5f * u + (max_width - 0.5f * u) * std::clamp(weight, 0.0f, 1.0f);
 }
-float link_alpha(float weight) { return 0.06f + 0.94f * std::pow(std::clamp(weight, 0.0f, 1.0f), 0.8f); }
+float link_alpha(float weight) {
+  return 0.06f + 0.94f * std::pow(std::clamp(weight, 0.0f, 1.0f), 0.8f);
+}
 
 const char* side_name(AttentionKind kind, bool keys) {
   switch (kind) {
-    case AttentionKind::kEncoderSelf: return keys ? "keys \xc2\xb7 source" : "queries \xc2\xb7 source";
-    case AttentionKind::kDecoderSelf: return keys ? "keys \xc2\xb7 target" : "queries \xc2\xb7 target";
-    case AttentionKind::kCross: return keys ? "keys \xc2\xb7 source" : "queries \xc2\xb7 target";
+    case AttentionKind::kEncoderSelf:
+      return keys ? "keys \xc2\xb7 source" : "queries \xc2\xb7 source";
+    case AttentionKind::kDecoderSelf:
+      return keys ? "keys \xc2\xb7 target" : "queries \xc2\xb7 target";
+    case AttentionKind::kCross:
+      return keys ? "keys \xc2\xb7 source" : "queries \xc2\xb7 target";
   }
   return "";
 }
@@ -81,9 +86,10 @@ Scene build_links(const ViewInput& in) {
                             std::to_string(state.layer) + " \xc2\xb7 " +
                             (overlay ? "all " + std::to_string(heads) + " heads"
                                      : heads_title(state.head_mode, state.head, heads));
-  std::string subtitle = "thicker, darker line = more attention \xc2\xb7 weights below " +
-                         format_value(floor, 2) + " hidden";
-  if (focus_q >= 0) subtitle += " \xc2\xb7 only query '" + display_token(query_tokens, focus_q) + "'";
+  std::string subtitle =
+      "thicker, darker line = more attention \xc2\xb7 below " + format_value(floor, 2) + " hidden";
+  if (focus_q >= 0)
+    subtitle += " \xc2\xb7 only query '" + display_token(query_tokens, focus_q) + "'";
   if (focus_k >= 0) subtitle += " \xc2\xb7 only key '" + display_token(key_tokens, focus_k) + "'";
   const float top = add_title(scene, text, sz, theme, title, subtitle);
   if (nq == 0 || nk == 0) {
@@ -238,8 +244,8 @@ Scene build_links(const ViewInput& in) {
       box.width = box.height = swatch;
       box.fill = palette[h];
       scene.rects.push_back(box);
-      scene.texts.push_back(make_text(x + swatch + swatch_gap, y, "head " + std::to_string(h),
-                                      sz.small, theme.text));
+      scene.texts.push_back(
+          make_text(x + swatch + swatch_gap, y, "head " + std::to_string(h), sz.small, theme.text));
       x += item_w[h] + item_gap;
     }
   }
@@ -259,8 +265,8 @@ Scene build_links(const ViewInput& in) {
     if (!overlay) {
       Eigen::Index best = 0;
       const float w = matrices[0]->col(k).maxCoeff(&best);
-      r.tooltip += " \xc2\xb7 most attended by " + quoted_token(query_tokens, static_cast<int>(best)) +
-                   ": " + format_value(w);
+      r.tooltip += " \xc2\xb7 most attended by " +
+                   quoted_token(query_tokens, static_cast<int>(best)) + ": " + format_value(w);
     }
     scene.hits.push_back(std::move(r));
   }

@@ -32,7 +32,9 @@ struct Bar {
 
 // The heading of a bar chart, and the pitch of its rows in a height h: as much room as there
 // is, up to a comfortable maximum.
-float chart_heading(const Sizes& sz) { return 1.6f * sz.subtitle + 4 * sz.u; }
+float chart_heading(const Sizes& sz) {
+  return 1.6f * sz.subtitle + 4 * sz.u;
+}
 float chart_pitch(const Sizes& sz, float h, int n) {
   return std::min(std::max(h - chart_heading(sz), 1.0f) / std::max(n, 1), 2.3f * sz.label);
 }
@@ -45,8 +47,8 @@ float chart_height(const Sizes& sz, float h, int n) {
 // label on the left, the bar on a faint full-length track, and its value on the right.
 // Returns the y below the last row.
 float bar_chart(Scene& scene, const TextTools& text, const Sizes& sz, const Theme& theme, float x,
-               float y, float w, float h, const std::string& heading,
-               const std::vector<Bar>& bars) {
+                float y, float w, float h, const std::string& heading,
+                const std::vector<Bar>& bars) {
   const float u = sz.u;
   scene.texts.push_back(make_text(x, y + 0.7f * sz.subtitle, text.fit(heading, sz.subtitle, w),
                                   sz.subtitle, theme.muted));
@@ -67,8 +69,12 @@ float bar_chart(Scene& scene, const TextTools& text, const Sizes& sz, const Them
   const float track_x = x + label_w + gap;
   const float track_w = std::max(w - label_w - value_w - 2 * gap, 1.0f);
   const float bar_h = std::max(std::min(pitch * 0.62f, 1.3f * fit.size), std::min(pitch, 1 * u));
+  // When not every row can be labelled, the longest bars are: they are what the chart is for.
+  std::vector<float> priority(n);
+  for (int i = 0; i < n; ++i)
+    priority[i] = std::isfinite(bars[i].value) ? bars[i].value : 0.0f;
   std::vector<char> shown(n, 0);
-  for (int i : shown_labels(n, fit.stride, -1))
+  for (int i : priority_labels(priority, fit.stride))
     shown[i] = 1;
   for (int i = 0; i < n; ++i) {
     const Bar& bar = bars[i];
@@ -159,14 +165,13 @@ Scene build_steps(const ViewInput& in) {
   scene.height = in.height;
   scene.background = theme.background;
 
-  const std::string title = "decoding step " + std::to_string(t) +
-                            " \xc2\xb7 cross-attention \xc2\xb7 layer " + std::to_string(layer) +
+  const std::string title = "step " + std::to_string(t) + " \xc2\xb7 cross-attention \xc2\xb7 " +
+                            (encoder_kind ? "decoder layer " : "layer ") + std::to_string(layer) +
                             " \xc2\xb7 " + heads_title(state.head_mode, state.head, heads);
-  const std::string subtitle =
-      encoder_kind ? "encoder layers have no decoding steps: decoder layer " +
-                         std::to_string(layer) + "'s cross-attention is shown"
-                   : "the decoder reads the tokens so far, looks at the source, and predicts "
-                     "the next token";
+  const std::string subtitle = encoder_kind
+                                   ? "encoder layers have no decoding steps: decoder layer " +
+                                         std::to_string(layer) + "'s cross-attention is shown"
+                                   : "what the decoder reads, where it looks, what it predicts";
   const float top = add_title(scene, text, sz, theme, title, subtitle);
   const float content_w = in.width - 2 * sz.margin;
   const float bottom = in.height - sz.margin;
@@ -228,28 +233,35 @@ Scene build_steps(const ViewInput& in) {
     }
   }
 
-  // Layout: (a) on top; (b) and (c) side by side when there is room, else one above the
-  // other. Side by side, the whole is centred vertically so a short sentence does not leave
+  // Layout: (a) on top; (b) and (c) side by side unless the scene is tall and narrow, then
+  // one above the other. The whole is centred vertically, so a short sentence does not leave
   // the bottom of the scene empty.
   const float box_h = 2.0f * sz.label;
   const float a_height = 1.6f * sz.subtitle + 2 * u + box_h + 1.6f * sz.small + 14 * u;
   const float legend_h = show_chosen ? 10 * u + 1.5f * sz.small : 0;
-  const float column_gap = 36 * u;
-  const bool side_by_side = in.width >= 620 * u;
-  float offset = 0, bh = 0, ch = 0;
-  if (side_by_side) {
-    const float room = bottom - top - a_height;
-    bh = chart_height(sz, room, sources);
-    ch = chart_height(sz, room - legend_h, static_cast<int>(prob_bars.size())) + legend_h;
-    offset = std::max(0.0f, (room - std::max(bh, ch)) / 2);
+  const float column_gap = 36 * u, row_gap = 20 * u;
+  const bool side_by_side = in.width >= 620 * u || in.width >= in.height;
+  const int prob_rows = static_cast<int>(prob_bars.size());
+  const float room = bottom - top - a_height;
+  float bh = chart_height(sz, room, sources);
+  float ch = chart_height(sz, room - legend_h, prob_rows) + legend_h;
+  float content_h = std::max(bh, ch);
+  if (!side_by_side) {
+    if (bh + row_gap + ch > room) {
+      // Not both at their natural height: the probabilities keep theirs up to 45%.
+      ch = std::min(ch, std::max(0.45f * room, room - row_gap - bh));
+      bh = room - row_gap - ch;
+    }
+    content_h = bh + row_gap + ch;
   }
+  const float offset = std::max(0.0f, (room - content_h) / 2);
 
   // (a) The decoder input up to step t, as boxes; the earliest give way when they do not fit.
   const float a_top = top + offset;
-  scene.texts.push_back(make_text(sz.margin, a_top + 0.7f * sz.subtitle,
-                                  text.fit("decoder input up to step " + std::to_string(t),
-                                           sz.subtitle, content_w),
-                                  sz.subtitle, theme.muted));
+  scene.texts.push_back(
+      make_text(sz.margin, a_top + 0.7f * sz.subtitle,
+                text.fit("decoder input up to step " + std::to_string(t), sz.subtitle, content_w),
+                sz.subtitle, theme.muted));
   const float box_y = a_top + 1.6f * sz.subtitle + 2 * u;
   const float pad_x = 8 * u, box_gap = 6 * u;
   const std::string ellipsis = "\xe2\x80\xa6";
@@ -288,8 +300,8 @@ Scene build_steps(const ViewInput& in) {
       box.stroke_width = 2 * u;
     }
     scene.rects.push_back(box);
-    scene.texts.push_back(make_text(x + box_w[i] / 2, box_mid, box_text[i], sz.label,
-                                    theme.text, TextAlign::kCenter));
+    scene.texts.push_back(make_text(x + box_w[i] / 2, box_mid, box_text[i], sz.label, theme.text,
+                                    TextAlign::kCenter));
     // The position under each box, so "step 3" can be found at a glance.
     const std::string number = std::to_string(i);
     if (text.width(number, sz.small) <= box_w[i]) {
@@ -318,10 +330,7 @@ Scene build_steps(const ViewInput& in) {
     cw = content_w - column_gap - bw;
     cx = bx + bw + column_gap;
   } else {
-    const float share = std::clamp(sources / (sources + 6.0f), 0.4f, 0.75f);
-    bh = (bottom - section_top) * share - 10 * u;
-    cy = by + bh + 20 * u;
-    ch = bottom - cy;
+    cy = by + bh + row_gap;
   }
 
   // (b) Where the token at step t looks in the source.
@@ -349,10 +358,9 @@ Scene build_steps(const ViewInput& in) {
     box.width = box.height = swatch;
     box.fill = theme.accent;
     scene.rects.push_back(box);
-    scene.texts.push_back(make_text(cx + swatch + 6 * u, key_y,
-                                    text.fit("the token the decoder chose", sz.small,
-                                             cw - swatch - 6 * u),
-                                    sz.small, theme.muted));
+    scene.texts.push_back(make_text(
+        cx + swatch + 6 * u, key_y,
+        text.fit("chosen by the decoder", sz.small, cw - swatch - 6 * u), sz.small, theme.muted));
   }
   return scene;
 }

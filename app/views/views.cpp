@@ -43,10 +43,14 @@ int layer_count(const Trace& trace, AttentionKind kind) {
 
 Scene build_view(const ViewInput& in) {
   switch (state_of(in).view) {
-    case ViewKind::kHeatmap: return build_heatmap(in);
-    case ViewKind::kLinks: return build_links(in);
-    case ViewKind::kGrid: return build_grid(in);
-    case ViewKind::kSteps: return build_steps(in);
+    case ViewKind::kHeatmap:
+      return build_heatmap(in);
+    case ViewKind::kLinks:
+      return build_links(in);
+    case ViewKind::kGrid:
+      return build_grid(in);
+    case ViewKind::kSteps:
+      return build_steps(in);
   }
   return build_heatmap(in);
 }
@@ -84,20 +88,21 @@ std::string hit_tooltip(const ViewInput& in, const HitRegion& region) {
         std::string text = "query " + quoted_token(queries, region.a) + " \xe2\x86\x92 key " +
                            quoted_token(keys, region.b) + ": " + format_value(value);
         if (state.head_mode != HeadMode::kSingle) {
-          text += " (" + heads_title(state.head_mode, 0, static_cast<int>(record.heads.size())) +
-                  ")";
+          text +=
+              " (" + heads_title(state.head_mode, 0, static_cast<int>(record.heads.size())) + ")";
         }
         return text;
       }
-      case HitKind::kQueryToken: return "query " + quoted_token(queries, region.a);
-      case HitKind::kKeyToken: return "key " + quoted_token(keys, region.a);
+      case HitKind::kQueryToken:
+        return "query " + quoted_token(queries, region.a);
+      case HitKind::kKeyToken:
+        return "key " + quoted_token(keys, region.a);
       case HitKind::kTile:
         return "layer " + std::to_string(region.a) + " \xc2\xb7 " +
                (region.b >= 0 ? "head " + std::to_string(region.b) : std::string("all heads")) +
                " \xe2\x80\x94 click to select";
       case HitKind::kStep:
-        return "step " + std::to_string(region.a) + ": " +
-               quoted_token(trace.tgt_tokens, region.a);
+        return "step " + std::to_string(region.a) + ": " + quoted_token(trace.tgt_tokens, region.a);
     }
   } catch (const Error&) {
     return "";

@@ -90,10 +90,14 @@ std::array<Rgb8, kColormapSize> grey_table() {
 
 const char* to_string(Colormap colormap) {
   switch (colormap) {
-    case Colormap::kViridis: return "viridis";
-    case Colormap::kMagma: return "magma";
-    case Colormap::kCividis: return "cividis";
-    case Colormap::kGrey: return "grey";
+    case Colormap::kViridis:
+      return "viridis";
+    case Colormap::kMagma:
+      return "magma";
+    case Colormap::kCividis:
+      return "cividis";
+    case Colormap::kGrey:
+      return "grey";
   }
   return "?";
 }
@@ -113,21 +117,25 @@ bool parse_colormap(const std::string& text, Colormap* colormap) {
 }
 
 const std::array<Rgb8, kColormapSize>& colormap_table(Colormap colormap) {
-  static const std::array<Rgb8, kColormapSize> viridis = from_anchors(
-      {0x440154, 0x482878, 0x3e4989, 0x31688e, 0x26828e, 0x1f9e89, 0x35b779, 0x6ece58, 0xb5de2b,
-       0xfde725});
-  static const std::array<Rgb8, kColormapSize> magma = from_anchors(
-      {0x000004, 0x180f3d, 0x440f76, 0x721f81, 0x9e2f7f, 0xcd4071, 0xf1605d, 0xfd9668, 0xfeca8d,
-       0xfcfdbf});
-  static const std::array<Rgb8, kColormapSize> cividis = from_anchors(
-      {0x00224e, 0x123570, 0x3b496c, 0x575d6d, 0x707173, 0x8a8678, 0xa59c74, 0xc3b369, 0xe1cc55,
-       0xfee838});
+  static const std::array<Rgb8, kColormapSize> viridis =
+      from_anchors({0x440154, 0x482878, 0x3e4989, 0x31688e, 0x26828e, 0x1f9e89, 0x35b779, 0x6ece58,
+                    0xb5de2b, 0xfde725});
+  static const std::array<Rgb8, kColormapSize> magma =
+      from_anchors({0x000004, 0x180f3d, 0x440f76, 0x721f81, 0x9e2f7f, 0xcd4071, 0xf1605d, 0xfd9668,
+                    0xfeca8d, 0xfcfdbf});
+  static const std::array<Rgb8, kColormapSize> cividis =
+      from_anchors({0x00224e, 0x123570, 0x3b496c, 0x575d6d, 0x707173, 0x8a8678, 0xa59c74, 0xc3b369,
+                    0xe1cc55, 0xfee838});
   static const std::array<Rgb8, kColormapSize> grey = grey_table();
   switch (colormap) {
-    case Colormap::kMagma: return magma;
-    case Colormap::kCividis: return cividis;
-    case Colormap::kGrey: return grey;
-    case Colormap::kViridis: break;
+    case Colormap::kMagma:
+      return magma;
+    case Colormap::kCividis:
+      return cividis;
+    case Colormap::kGrey:
+      return grey;
+    case Colormap::kViridis:
+      break;
   }
   return viridis;
 }

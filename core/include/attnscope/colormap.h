@@ -17,7 +17,7 @@ struct Rgb8 {
   uint8_t r = 0, g = 0, b = 0;
 };
 
-const char* to_string(Colormap colormap);        // "viridis", "magma", "cividis", "grey"
+const char* to_string(Colormap colormap);  // "viridis", "magma", "cividis", "grey"
 bool parse_colormap(const std::string& text, Colormap* colormap);  // also accepts "gray"
 
 // The table: entry i is the colour of value i / 255.
