@@ -467,9 +467,8 @@ TEST_CASE("fonts: a merged CJK font keeps the main font's glyphs; a bad one is i
   const std::string label = "Attention \xce\xb1";
   // Any font file exercises the merge; what matters is that Latin and Greek still come from
   // the main font, so widths do not change.
-  for (const std::string cjk :
-       {"/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", ATTNSCOPE_SOURCE_DIR "/CMakeLists.txt",
-        "/nonexistent"}) {
+  for (const std::string cjk : {"/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
+                                ATTNSCOPE_SOURCE_DIR "/CMakeLists.txt", "/nonexistent"}) {
     CAPTURE(cjk);
     Renderer merged(FontFiles{found.main, cjk});
     CHECK(merged.measure()(label, 13) == doctest::Approx(plain(label, 13)));
@@ -693,9 +692,8 @@ TEST_CASE("sample image") {
     crop.rgba.resize(size_t{4} * crop.width * crop.height);
     for (int y = 0; y < crop.height; ++y) {
       for (int x = 0; x < crop.width; ++x) {
-        const uint8_t* p =
-            &image.rgba[(size_t{static_cast<size_t>(y / 4)} * image.width + x / 4) * 4];
-        std::copy(p, p + 4, &crop.rgba[(size_t{static_cast<size_t>(y)} * crop.width + x) * 4]);
+        const uint8_t* p = &image.rgba[(static_cast<size_t>(y / 4) * image.width + x / 4) * 4];
+        std::copy(p, p + 4, &crop.rgba[(static_cast<size_t>(y) * crop.width + x) * 4]);
       }
     }
     std::ofstream(std::string(path) + "@crop4x.png", std::ios::binary) << encode_png(crop);

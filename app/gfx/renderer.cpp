@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 #include <unordered_map>
 
 #include "attnscope/error.h"
@@ -47,7 +48,13 @@ Rgba8 to_rgba8(const Color& c, float alpha_factor = 1) {
 struct SolidVertex {
   float x, y;
   Rgba8 color;
+  // For lines: the signed distance from the centre line in pixels, and half the width; the
+  // fragment shader turns them into coverage so edges are smooth without multisampling.
+  // Rects carry (0, kSolid): fully covered.
+  float across, half_width;
 };
+
+constexpr float kSolid = 1e6f;
 
 struct TextVertex {
   float x, y, u, v;
@@ -235,6 +242,7 @@ struct Renderer::Impl {
   int max_side = 0;  // the largest framebuffer or texture side this GL allows
 
   std::map<int, Target> targets;
+  std::set<int> single_sampled_slots;
   std::unordered_map<uint64_t, MatrixTexture> keyed_matrices;
   std::vector<MatrixTexture> unkeyed_matrices;  // key 0, reused in scene order
   std::map<int, Atlas> atlases;                 // by pixel size
@@ -304,6 +312,9 @@ Renderer::Impl::Impl(const FontFiles& files) {
   glEnableVertexAttribArray(1);
   glVertexAttribPointer(1, 4, GL_UNSIGNED_BYTE, GL_TRUE, sizeof(SolidVertex),
                         reinterpret_cast<const void*>(offsetof(SolidVertex, color)));
+  glEnableVertexAttribArray(2);
+  glVertexAttribPointer(2, 2, GL_FLOAT, GL_FALSE, sizeof(SolidVertex),
+                        reinterpret_cast<const void*>(offsetof(SolidVertex, across)));
 
   text_vertex_array = gl::make_vertex_array();
   text_buffer = gl::make_buffer();
@@ -325,7 +336,7 @@ Renderer::Impl::Impl(const FontFiles& files) {
   for (int map = 0; map < kColormapCount; ++map) {
     const auto& entries = colormap_table(static_cast<Colormap>(map));
     for (int i = 0; i < kColormapSize; ++i) {
-      uint8_t* texel = &table[(size_t{static_cast<size_t>(map)} * kColormapSize + i) * 4];
+      uint8_t* texel = &table[(static_cast<size_t>(map) * kColormapSize + i) * 4];
       texel[0] = entries[i].r;
       texel[1] = entries[i].g;
       texel[2] = entries[i].b;
@@ -361,7 +372,7 @@ Renderer::Impl::Target& Renderer::Impl::target(int slot, int width, int height) 
   clear_gl_errors();
   t.color = gl::make_texture();
   glBindTexture(GL_TEXTURE_2D, t.color.id());
-  set_texture_parameters(GL_LINEAR);  // ImGui may show it scaled
+  set_texture_parameters(GL_NEAREST);  // shown pixel for pixel, and cheaper to sample
   glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, width, height, 0, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
   t.framebuffer = gl::make_framebuffer();
   glBindFramebuffer(GL_FRAMEBUFFER, t.framebuffer.id());
@@ -371,7 +382,7 @@ Renderer::Impl::Target& Renderer::Impl::target(int slot, int width, int height) 
     throw Error("cannot create a " + size_text(width, height) +
                 " pixel framebuffer (out of GPU memory?); use a smaller scale");
   }
-  if (samples > 0) {
+  if (samples > 0 && single_sampled_slots.count(slot) == 0) {
     t.msaa_color = gl::make_renderbuffer();
     glBindRenderbuffer(GL_RENDERBUFFER, t.msaa_color.id());
     glRenderbufferStorageMultisample(GL_RENDERBUFFER, samples, GL_RGBA8, width, height);
@@ -453,12 +464,12 @@ Renderer::Impl::Atlas& Renderer::Impl::atlas(int pixels) {
 
 void Renderer::Impl::push_quad(float ax, float ay, float bx, float by, float cx, float cy, float dx,
                                float dy, Rgba8 color) {
-  solid.push_back({ax, ay, color});
-  solid.push_back({bx, by, color});
-  solid.push_back({cx, cy, color});
-  solid.push_back({ax, ay, color});
-  solid.push_back({cx, cy, color});
-  solid.push_back({dx, dy, color});
+  solid.push_back({ax, ay, color, 0, kSolid});
+  solid.push_back({bx, by, color, 0, kSolid});
+  solid.push_back({cx, cy, color, 0, kSolid});
+  solid.push_back({ax, ay, color, 0, kSolid});
+  solid.push_back({cx, cy, color, 0, kSolid});
+  solid.push_back({dx, dy, color, 0, kSolid});
 }
 
 void Renderer::Impl::add_rect(const SceneRect& rect, float scale) {
@@ -495,8 +506,16 @@ void Renderer::Impl::add_line(const SceneLine& line, float scale) {
   // which matters because fill rate is what bounds a software renderer.
   const Rgba8 color = to_rgba8(line.color, alpha);
   if (color.a == 0) return;
-  const float nx = -(y1 - y0) / length * width / 2, ny = (x1 - x0) / length * width / 2;
-  push_quad(x0 + nx, y0 + ny, x1 + nx, y1 + ny, x1 - nx, y1 - ny, x0 - nx, y0 - ny, color);
+  // The quad reaches half a pixel beyond each edge; the shader fades that margin out, so the
+  // line keeps its width and gets smooth edges.
+  const float half = width / 2, reach = half + 0.5f;
+  const float ux = -(y1 - y0) / length, uy = (x1 - x0) / length;
+  const float nx = ux * reach, ny = uy * reach;
+  const SolidVertex a{x0 + nx, y0 + ny, color, reach, half};
+  const SolidVertex b{x1 + nx, y1 + ny, color, reach, half};
+  const SolidVertex c{x1 - nx, y1 - ny, color, -reach, half};
+  const SolidVertex d{x0 - nx, y0 - ny, color, -reach, half};
+  solid.insert(solid.end(), {a, b, c, a, c, d});
 }
 
 void Renderer::Impl::add_text(const SceneText& t, float scale) {
@@ -699,6 +718,12 @@ unsigned Renderer::render(const Scene& scene, float scale, int slot) {
   }
   r.evict(unkeyed_used);
   return target.color.id();
+}
+
+void Renderer::set_multisample(int slot, bool on) {
+  const bool changed = on ? impl_->single_sampled_slots.erase(slot) > 0
+                          : impl_->single_sampled_slots.insert(slot).second;
+  if (changed) impl_->targets.erase(slot);  // made again at the next render
 }
 
 Image Renderer::read_pixels(int slot) const {

@@ -47,6 +47,10 @@ class Renderer {
   // The slot's framebuffer is re-created only when the pixel size changes. A keyed matrix
   // texture is kept while the key is used at least once every few renders.
   unsigned render(const Scene& scene, float scale, int slot = 0);
+  // Whether `slot` renders multisampled (the default). Lines have smooth edges either way;
+  // multisampling also smooths rotated text and fractional cell edges, at a cost in fill
+  // rate that a software OpenGL feels: the window's own view may turn it off.
+  void set_multisample(int slot, bool on);
   // The pixels of the last render into `slot` (throws Error when there was none).
   Image read_pixels(int slot = 0) const;
   // Text widths as render() draws them (any size; linear in the size).

@@ -18,10 +18,12 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "attnscope/error.h"
 #include "attnscope/io.h"
+#include "attnscope/model.h"
 #include "gui/export.h"
 #include "gui/session.h"
 #include "gui/settings.h"
@@ -40,6 +42,8 @@ constexpr const char* kDefaultModelDir = ATTNSCOPE_ASSETS_DIR "/models/toy-en-fr
 constexpr const char* kDefaultSentence = "the little black cat does not eat the fish .";
 constexpr float kBaseFontSize = 16.0f;
 constexpr int kViewSlot = 0;
+// Recomputations faster than this run on the GUI thread (see request_compute).
+constexpr double kSynchronousMs = 4.0;
 
 std::string glfw_error_text;
 
@@ -162,6 +166,7 @@ class App {
   void open_model(const std::string& dir);
   void request_compute();
   void take_results();
+  void install(ComputeResult result);
   void clamp_state();
 
   // One frame.
@@ -248,6 +253,9 @@ App::App(const AppOptions& options, GLFWwindow* window)
   last_saved_settings_ = settings_json(settings_);
 
   renderer_ = std::make_unique<Renderer>(find_fonts());
+  // On screen, lines are smoothed by the shader; multisampling would cost a software OpenGL
+  // more than the whole rest of the frame. Exports keep it.
+  renderer_->set_multisample(kViewSlot, false);
   bundled_ = bundled_models();
   open_model(state_.model_dir);
   if (!bundle_ && state_.model_dir != kDefaultModelDir) {
@@ -296,21 +304,32 @@ void App::request_compute() {
   request.forced_target = state_.forced_target;
   request_time_ = Clock::now();
   waiting_for_profile_ = true;
+  // A small model answers within a fraction of a frame: computing here shows the result in
+  // this very frame. A slow one goes to the worker, and typing never waits for it.
+  if (current_.id > 0 && current_.milliseconds < kSynchronousMs && !worker_->busy()) {
+    install(compute(*bundle_, request));
+    return;
+  }
   worker_->submit(std::move(request));
 }
 
 void App::take_results() {
   if (!worker_) return;
   if (std::optional<ComputeResult> result = worker_->poll()) {
-    if (result->trace || current_.id < result->id) {
-      const bool had_trace = current_.trace != nullptr;
-      current_ = std::move(*result);
-      if (!current_.trace && had_trace) current_.trace = nullptr;
-      ++trace_id_;
-      scene_dirty_ = true;
-      clamp_state();
-    }
+    if (result->id > current_.id) install(std::move(*result));
   }
+}
+
+void App::install(ComputeResult result) {
+  std::shared_ptr<const Trace> previous = current_.trace;
+  current_ = std::move(result);
+  if (current_.trace) {
+    ++trace_id_;
+  } else {
+    current_.trace = std::move(previous);  // keep the last picture; the error is shown
+  }
+  scene_dirty_ = true;
+  clamp_state();
 }
 
 void App::clamp_state() {
@@ -563,7 +582,7 @@ void App::draw_top_bar() {
   ImGui::BeginChild("##translation", ImVec2(translation_width, ImGui::GetFrameHeight()), false,
                     ImGuiWindowFlags_NoScrollbar);
   ImGui::AlignTextToFramePadding();
-  if (!current_.error.empty() && !current_.trace) {
+  if (!current_.error.empty()) {
     ImGui::TextColored(ImVec4(0.85f, 0.2f, 0.2f, 1), "%s", current_.error.c_str());
   } else {
     ImGui::TextUnformatted(current_.translation.c_str());
@@ -958,9 +977,12 @@ void App::frame() {
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
   ImGui::SetNextWindowPos(viewport->WorkPos);
   ImGui::SetNextWindowSize(viewport->WorkSize);
+  // No background of its own: the frame is cleared to the same colour, and not filling the
+  // whole window twice matters to a software OpenGL.
   ImGui::Begin("##root", nullptr,
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
-                   ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus);
+                   ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |
+                   ImGuiWindowFlags_NoBackground);
   draw_top_bar();
   const float status_height = ImGui::GetFrameHeightWithSpacing() + 6;
   const float controls_width = 290 * state_.ui_scale;
@@ -968,6 +990,7 @@ void App::frame() {
   ImGui::BeginChild("##body", ImVec2(0, body_height), false, ImGuiWindowFlags_NoScrollbar);
   draw_controls(controls_width);
   ImGui::SameLine();
+  request_compute();  // typed text and decoding changes show in this very frame
   ImGui::BeginGroup();
   draw_view_tabs();
   draw_view(ImGui::GetContentRegionAvail());
@@ -1019,12 +1042,14 @@ void App::run() {
     }
     const Clock::time_point start = Clock::now();
     const bool was_waiting = waiting_for_profile_;
+    const bool computing = worker_ && worker_->busy();
     const uint64_t shown = trace_id_;
     frame();
     release_late_keys(window_);
     if (options_.profile) {
       glFinish();
-      profile_frames_.push_back(ms_since(start));
+      // Frames drawn while the model computes on the other core are not what drawing costs.
+      if (!computing && !(worker_ && worker_->busy())) profile_frames_.push_back(ms_since(start));
       if (was_waiting && trace_id_ != shown) {
         waiting_for_profile_ = false;
         profile_inputs_.push_back(ms_since(request_time_));
@@ -1109,6 +1134,8 @@ int run_app(const AppOptions& options) {
   ImGui_ImplOpenGL3_Init("#version 330 core");
   int status = 0;
   try {
+    // The model's matrix products may use every core (the GUI thread mostly waits).
+    set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
     App app(options, window);
     app.run();
   } catch (const std::exception& e) {
