@@ -56,6 +56,13 @@ TEST_CASE("typing, the layer and head keys and Ctrl+S save the batch export's pi
   CHECK(from_window.size() > 10000);
   CHECK(from_window == read_whole_file(batch));
 
+  // Tab cycles the kind (cross -> encoder), and the next Ctrl+S says so.
+  app.key("Tab");
+  app.key("ctrl+s");
+  const std::string encoder =
+      dir + "/out/the-little-black-cat-does-not-eat-the_heatmap_encoder_L1_H2.png";
+  CHECK_MESSAGE(wait_for_file(encoder, 5000), "log:\n" << app.log());
+
   // The sentence and the view are remembered for the next start.
   CHECK(app.running());
   sleep_ms(1500);

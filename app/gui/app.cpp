@@ -216,9 +216,9 @@ class App {
   unsigned view_texture_ = 0;
   bool scene_dirty_ = true;
   ImVec2 scene_size_{0, 0};
-  ImVec2 view_origin_{0, 0};
-  int view_tab_shown_ =
-      -1;  // the tab ImGui showed last frame  // where the view's image is in the window
+  ImVec2 view_origin_{0, 0};                 // where the view's image is in the window
+  int view_tab_shown_ = -1;                  // the tab ImGui showed last frame
+  int pinned_query_ = -1, pinned_key_ = -1;  // tokens clicked in the links view
   float fonts_scale_ = 0;
 
   std::string status_;
@@ -342,8 +342,8 @@ void App::clamp_state() {
   if (state_.step >= steps) state_.step = steps - 1;
   const int queries = static_cast<int>(trace.query_tokens(state_.kind).size());
   const int keys = static_cast<int>(trace.key_tokens(state_.kind).size());
-  if (state_.focus_query >= queries) state_.focus_query = -1;
-  if (state_.focus_key >= keys) state_.focus_key = -1;
+  if (pinned_query_ >= queries) pinned_query_ = -1;
+  if (pinned_key_ >= keys) pinned_key_ = -1;
   if (state_.hover_row >= queries || state_.hover_col >= keys)
     state_.hover_row = state_.hover_col = -1;
 }
@@ -554,7 +554,7 @@ void App::handle_key(int key, int mods) {
   if (pressed(GLFW_KEY_SLASH) && shift) show_help_ = !show_help_;
   if (pressed(GLFW_KEY_ESCAPE)) {
     show_help_ = false;
-    state_.focus_query = state_.focus_key = -1;
+    pinned_query_ = pinned_key_ = -1;
   }
 }
 
@@ -636,6 +636,9 @@ void App::draw_top_bar() {
 
 void App::draw_controls(float width) {
   ImGui::BeginChild("##controls", ImVec2(width, 0), true);
+  // Tab belongs to the attention kind: it must not step into these controls (ImGui would
+  // turn a slider into a text box, and the keys would stop working as shortcuts).
+  ImGui::PushAllowKeyboardFocus(false);
   const Trace* trace = current_.trace.get();
   ImGui::TextDisabled("ATTENTION");
   ImGui::SetNextItemWidth(-1);
@@ -747,6 +750,7 @@ void App::draw_controls(float width) {
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Every attention matrix of this sentence");
   ImGui::Spacing();
   if (ImGui::Button("Keys (?)", ImVec2(-1, 0))) show_help_ = true;
+  ImGui::PopAllowKeyboardFocus();
   ImGui::EndChild();
 }
 
@@ -811,6 +815,15 @@ void App::draw_view(ImVec2 size) {
       hover_col = hit->b;
     }
   }
+  // The links view shows only one token's links while it is clicked (pinned) or, when none
+  // is, while the mouse is over it.
+  int focus_query = pinned_query_, focus_key = pinned_key_;
+  if (focus_query < 0 && focus_key < 0 && hit && state_.view == ViewKind::kLinks) {
+    if (hit->kind == HitKind::kQueryToken) focus_query = hit->a;
+    if (hit->kind == HitKind::kKeyToken) focus_key = hit->a;
+  }
+  state_.focus_query = focus_query;
+  state_.focus_key = focus_key;
   if (hover_row != state_.hover_row || hover_col != state_.hover_col) {
     state_.hover_row = hover_row;
     state_.hover_col = hover_col;
@@ -845,12 +858,12 @@ void App::draw_view(ImVec2 size) {
     if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) {
       switch (hit->kind) {
         case HitKind::kQueryToken:
-          state_.focus_query = state_.focus_query == hit->a ? -1 : hit->a;
-          state_.focus_key = -1;
+          pinned_query_ = pinned_query_ == hit->a ? -1 : hit->a;
+          pinned_key_ = -1;
           break;
         case HitKind::kKeyToken:
-          state_.focus_key = state_.focus_key == hit->a ? -1 : hit->a;
-          state_.focus_query = -1;
+          pinned_key_ = pinned_key_ == hit->a ? -1 : hit->a;
+          pinned_query_ = -1;
           break;
         case HitKind::kTile:
           state_.layer = hit->a;
@@ -872,7 +885,7 @@ void App::draw_view(ImVec2 size) {
     if (hit->kind == HitKind::kTile && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left))
       state_.view = ViewKind::kHeatmap;
   } else if (inside && ImGui::IsMouseClicked(ImGuiMouseButton_Left)) {
-    state_.focus_query = state_.focus_key = -1;
+    pinned_query_ = pinned_key_ = -1;
   }
 }
 
