@@ -41,6 +41,7 @@ using Clock = std::chrono::steady_clock;
 constexpr const char* kDefaultModelDir = ATTNSCOPE_ASSETS_DIR "/models/toy-en-fr";
 constexpr const char* kDefaultSentence = "the little black cat does not eat the fish .";
 constexpr float kBaseFontSize = 16.0f;
+// Each view renders into its own framebuffer: slot kViewSlot + the view's number.
 constexpr int kViewSlot = 0;
 // Recomputations faster than this run on the GUI thread (see request_compute).
 constexpr double kSynchronousMs = 4.0;
@@ -255,7 +256,8 @@ App::App(const AppOptions& options, GLFWwindow* window)
   renderer_ = std::make_unique<Renderer>(find_fonts());
   // On screen, lines are smoothed by the shader; multisampling would cost a software OpenGL
   // more than the whole rest of the frame. Exports keep it.
-  renderer_->set_multisample(kViewSlot, false);
+  for (int v = 0; v < kViewCount; ++v)
+    renderer_->set_multisample(kViewSlot + v, false);
   bundled_ = bundled_models();
   open_model(state_.model_dir);
   if (!bundle_ && state_.model_dir != kDefaultModelDir) {
@@ -846,7 +848,8 @@ void App::draw_view(ImVec2 size) {
       set_status(std::string("cannot draw this view: ") + e.what(), true);
     }
     scene_size_ = size;
-    view_texture_ = renderer_->render(scene_, io.DisplayFramebufferScale.x, kViewSlot);
+    view_texture_ = renderer_->render(scene_, io.DisplayFramebufferScale.x,
+                                      kViewSlot + static_cast<int>(state_.view));
     scene_dirty_ = false;
   }
   view_origin_ = origin;
