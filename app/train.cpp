@@ -326,13 +326,17 @@ bool directory_has_entries(const std::string& dir) {
   return !error && it != std::filesystem::directory_iterator();
 }
 
+// `out` without trailing slashes: the name its staging directories are made from.
+std::string without_trailing_slashes(std::string path) {
+  while (path.size() > 1 && path.back() == '/')
+    path.pop_back();
+  return path;
+}
+
 // The staging directory next to `out` that a checkpoint is written into before it replaces
 // `out`; creating it up front proves the location is writable before any training.
 std::string make_staging_dir(const std::string& out) {
-  std::string path = out;
-  while (path.size() > 1 && path.back() == '/')
-    path.pop_back();
-  path += ".tmp." + std::to_string(getpid());
+  std::string path = without_trailing_slashes(out) + ".tmp." + std::to_string(getpid());
   std::error_code ignored;
   std::filesystem::remove_all(path, ignored);
   if (mkdir(path.c_str(), 0755) != 0) {
@@ -340,6 +344,45 @@ std::string make_staging_dir(const std::string& out) {
                 "': " + std::strerror(errno));
   }
   return path;
+}
+
+// A checkpoint cut short (SIGKILL, a crash, a power cut) leaves `out` whole, but can leave
+// beside it a staging directory `out.tmp.<pid>`, partly written or, after the exchange,
+// holding the previous checkpoint; and, on file systems without an atomic exchange, the
+// previous checkpoint as `out.old` with `out` missing if the cut came between the two renames
+// (see replace_directory). Staging directories of processes that no longer run are deleted,
+// so they do not pile up, and `out.old` is put back where `out` is missing, so that --resume
+// finds the last checkpoint.
+void recover_interrupted_save(const std::string& out) {
+  namespace fs = std::filesystem;
+  const fs::path base(without_trailing_slashes(out));
+  const fs::path parent = base.has_parent_path() ? base.parent_path() : fs::path(".");
+  const std::string prefix = base.filename().string() + ".tmp.";
+  std::vector<fs::path> stale;
+  std::error_code error;
+  for (fs::directory_iterator it(parent, error), end; !error && it != end; it.increment(error)) {
+    const std::string name = it->path().filename().string();
+    const std::string pid_text = name.substr(std::min(name.size(), prefix.size()));
+    if (name.compare(0, prefix.size(), prefix) != 0 || pid_text.empty() || pid_text.size() > 9 ||
+        !std::all_of(pid_text.begin(), pid_text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      continue;
+    const pid_t pid = static_cast<pid_t>(std::stol(pid_text));
+    // A process that still runs may be saving into it right now.
+    if (pid == getpid() || kill(pid, 0) == 0 || errno == EPERM) continue;
+    std::error_code ignored;
+    if (it->is_directory(ignored)) stale.push_back(it->path());
+  }
+  for (const fs::path& path : stale) {
+    std::error_code ignored;
+    fs::remove_all(path, ignored);
+  }
+  const std::string old = base.string() + ".old";
+  struct stat info {};
+  if (stat(base.c_str(), &info) != 0 && errno == ENOENT && stat(old.c_str(), &info) == 0 &&
+      S_ISDIR(info.st_mode) && std::rename(old.c_str(), base.c_str()) == 0) {
+    std::fprintf(stderr, "restored '%s' from '%s', left by an interrupted checkpoint\n",
+                 base.c_str(), old.c_str());
+  }
 }
 
 std::vector<TensorRef> tensor_refs(Weights& weights, const Config& config,
@@ -506,6 +549,7 @@ Run start_run(const Args& args, std::vector<SentencePair>& train_pairs) {
     throw InputError("--dtype expects f32 or f16, got '" + r.dtype + "'");
   }
   apply_model_options(args, r.task, r.config);
+  recover_interrupted_save(run.out);
 
   // Refuse before anything is read or trained: an existing directory is never overwritten
   // by a new run.
@@ -550,6 +594,7 @@ Run resume_run(const Args& args, std::vector<SentencePair>& train_pairs,
   }
   Run run;
   run.out = args.get("resume");
+  recover_interrupted_save(run.out);
   const std::string state_path = join_path(run.out, "train.json");
   const std::string optimizer_path = join_path(run.out, "optimizer.safetensors");
   if (access(state_path.c_str(), F_OK) != 0 || access(optimizer_path.c_str(), F_OK) != 0) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a task needs, only when some are missing.
-# usage: scripts/deps.sh build|run|test|bench
+# usage: scripts/deps.sh build|run|test|bench|fuzz
 set -euo pipefail
 
 # The desktop app's libraries and font come with every build: the configure step looks for them.
@@ -11,13 +11,18 @@ build=(cmake g++ make pkg-config libeigen3-dev nlohmann-json3-dev
 run=("${build[@]}" xvfb xauth)
 test=("${build[@]}" doctest-dev xvfb xauth xdotool xclip)
 bench=("${build[@]}" python3 python3-torch python3-numpy libopenblas0-pthread libopenblas0-openmp)
+# scripts/fuzz.sh: libFuzzer and the sanitizer runtimes come with clang; OpenMP for clang is
+# libomp; llvm-14 has the symbolizer that puts file and line in crash reports. Only the core
+# and two plain sources of the app are built, so none of the app's libraries.
+fuzz=(clang-14 libclang-rt-14-dev libomp-14-dev llvm-14 cmake make libeigen3-dev nlohmann-json3-dev)
 
 case "${1:-test}" in
   build) wanted=("${build[@]}") ;;
   run) wanted=("${run[@]}") ;;
   test) wanted=("${test[@]}") ;;
   bench) wanted=("${bench[@]}") ;;
-  *) echo "usage: $0 build|run|test|bench" >&2; exit 2 ;;
+  fuzz) wanted=("${fuzz[@]}") ;;
+  *) echo "usage: $0 build|run|test|bench|fuzz" >&2; exit 2 ;;
 esac
 
 missing=()

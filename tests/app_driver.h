@@ -67,7 +67,8 @@ inline std::string quote(const std::string& s) {
 
 class AppWindow {
  public:
-  // Starts `attnscope arguments`, its stderr going to `log`, and waits for its window.
+  // Starts `attnscope arguments` in the folder of `log` (so that anything it writes to a
+  // relative path stays there), its stderr going to `log`, and waits for its window.
   AppWindow(const std::string& arguments, const std::string& log) : log_(log) {
     pid_ = fork();
     if (pid_ == 0) {
@@ -93,6 +94,8 @@ class AppWindow {
   }
 
   bool found() const { return !window_.empty(); }
+  const std::string& window() const { return window_; }
+  pid_t pid() const { return pid_; }
 
   bool running() {
     if (pid_ <= 0) return false;

@@ -5,7 +5,9 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <thread>
+#include <utility>
 
 #include "attnscope/error.h"
 #include "attnscope/io.h"
@@ -193,6 +195,60 @@ TEST_CASE("settings out of range come back in range") {
   CHECK(s.state.view == ViewKind::kHeatmap);
 }
 
+// Found by tests/fuzz/fuzz_settings: a number beyond int's range (1e30, 2^64 and more) was
+// converted to int directly, which is undefined behaviour (and wrapped 4294967297 to 1).
+TEST_CASE("numbers beyond int's range in settings land on a limit, then in range") {
+  const std::string path =
+      std::string(ATTNSCOPE_SOURCE_DIR) + "/tests/fuzz/regressions/settings/int_out_of_range.json";
+  Settings s;
+  std::string warning;
+  REQUIRE(load_settings(path, &s, &warning));
+  CHECK(warning.empty());
+  CHECK(s.window_width == 16384);                           // 1.8e23
+  CHECK(s.state.layer == std::numeric_limits<int>::max());  // 1e30
+  CHECK(s.state.beam == 1);                                 // -1e30
+  CHECK(s.state.step == std::numeric_limits<int>::max());   // 4294967297
+  CHECK(s.state.head == 0);                                 // -2^63
+  CHECK(s.state.threshold == 0.0f);                         // 1e300
+  CHECK(s.state.ui_scale == 1.0f);                          // -1e39, beyond float
+}
+
+TEST_CASE("parse_settings: the reason without the path, settings untouched on failure") {
+  Settings s;
+  s.state.sentence = "kept";
+  std::string warning;
+  CHECK(parse_settings(R"({"sentence": "new", "dark": true, "layer": 2.7})", &s, &warning));
+  CHECK(s.state.sentence == "new");
+  CHECK(s.state.dark);
+  CHECK(s.state.layer == 2);
+  const std::pair<const char*, const char*> kBad[] = {
+      {R"({"layer": "two"})", "'layer' is string, expected a number"},
+      {R"({"dark": 1})", "'dark' is number, expected true or false"},
+      {R"({"sentence": ["a"]})", "'sentence' is array, expected a string"},
+      {R"({"threshold": {}})", "'threshold' is object, expected a number"},
+      {"[1, 2]", "expected an object"},
+      {"{\"window_width\": 1e999}", "number overflow"},
+      {"", "parse error"}};
+  for (const auto& [text, reason] : kBad) {
+    CAPTURE(text);
+    warning.clear();
+    CHECK_FALSE(parse_settings(text, &s, &warning));
+    CHECK(warning.find(reason) != std::string::npos);
+    CHECK(s.state.sentence == "new");
+  }
+}
+
+TEST_CASE("a settings path that cannot be read warns and changes nothing") {
+  const std::string dir = temp_dir("unreadable");
+  Settings s;
+  s.state.sentence = "kept";
+  std::string warning;
+  CHECK_FALSE(load_settings(dir, &s, &warning));  // a directory
+  CHECK(warning.find(dir) != std::string::npos);
+  CHECK(warning.find("cannot be read") != std::string::npos);
+  CHECK(s.state.sentence == "kept");
+}
+
 TEST_CASE("settings that cannot be written say where and why") {
   const std::string dir = temp_dir("unwritable");
   write_file_atomic(dir + "/file", "x");
@@ -241,4 +297,37 @@ TEST_CASE("export file names say sentence, view, kind, layer and head") {
   CHECK(f == ExportFormat::kSvg);
   CHECK_FALSE(format_from_path("x.png/y", &f));
   CHECK_FALSE(format_from_path("noext", &f));
+}
+
+TEST_CASE("whatever the model takes, the window reads at most 1,024 words and 100 kB") {
+  Config config;
+  config.d_model = 16;
+  config.nhead = 2;
+  config.num_encoder_layers = config.num_decoder_layers = 1;
+  config.dim_feedforward = 32;
+  config.src_vocab_size = config.tgt_vocab_size = 50;
+  config.max_positions = 4096;
+  const ModelBundle bundle{"random", Model(config, random_weights(config, 3)),
+                           placeholder_vocab(50, "w"), placeholder_vocab(50, "w")};
+  std::string long_text;
+  for (int i = 0; i < 3000; ++i)
+    long_text += "w7 ";
+  ComputeResult r = compute(bundle, request_for(long_text));
+  REQUIRE(r.trace);
+  CHECK(r.max_source_tokens == kMaxInputTokens);
+  CHECK(r.dropped_tokens == 3000 - kMaxInputTokens);
+  CHECK(r.trace->src_ids.size() == kMaxInputTokens + 1);
+  CHECK(r.trace->tgt_ids.size() <= kMaxInputTokens);  // generation is capped too
+  REQUIRE(!r.warnings.empty());
+  CHECK(r.warnings[0].find("the most attnscope shows") != std::string::npos);
+
+  // A megabyte without spaces is not even split past the first 100 kB.
+  r = compute(bundle, request_for(std::string(1 << 20, 'x')));
+  REQUIRE(r.trace);
+  bool said = false;
+  for (const std::string& w : r.warnings)
+    said = said || w.find("first 100 kB") != std::string::npos;
+  CHECK(said);
+  CHECK(r.source.size() == 1);
+  CHECK(r.source[0].text.size() == kMaxInputBytes);
 }

@@ -3,13 +3,21 @@
 // every kind of broken file is refused with a message naming the file, the tensor and the
 // numbers that do not fit. write_file_atomic never leaves a partial or temporary file.
 #include <doctest/doctest.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <Eigen/Core>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <functional>
 #include <limits>
 
 #include "attnscope/error.h"
@@ -74,6 +82,69 @@ std::string error_of(const std::string& path) {
 std::string error_for_header(const std::string& header, size_t data_bytes) {
   const std::string dir = fresh_dir("invalid");
   return error_of(raw_file(dir, header, data_bytes));
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAddressSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kAddressSanitizer = true;
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+
+// The process's address space now, in bytes.
+uint64_t address_space_bytes() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmSize:", 0) == 0) return std::stoull(line.substr(7)) * 1024;
+  }
+  return 0;
+}
+
+// Runs `body` in a child process whose address space may grow by at most `headroom` bytes,
+// and returns what it returned, or how it died: an allocation of more than the headroom fails
+// there with std::bad_alloc. AddressSanitizer reserves terabytes of address space, so under
+// it the limit is left out and only the result is checked. The child also keeps to itself
+// whatever else `body` changes, such as a mount namespace.
+std::string in_child(uint64_t headroom, const std::function<std::string()>& body) {
+  int pipe_fds[2];
+  REQUIRE(pipe(pipe_fds) == 0);
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    close(pipe_fds[0]);
+    if (!kAddressSanitizer) {
+      const rlimit limit{address_space_bytes() + headroom, address_space_bytes() + headroom};
+      setrlimit(RLIMIT_AS, &limit);
+    }
+    std::string result;
+    try {
+      result = body();
+    } catch (const std::bad_alloc&) {
+      result = "(std::bad_alloc: more than the memory limit was allocated)";
+    } catch (const std::exception& e) {
+      result = std::string("(unexpected exception: ") + e.what() + ")";
+    }
+    const ssize_t written = write(pipe_fds[1], result.data(), result.size());
+    _exit(written == static_cast<ssize_t>(result.size()) ? 0 : 1);
+  }
+  close(pipe_fds[1]);
+  std::string result;
+  char buffer[4096];
+  ssize_t n;
+  while ((n = read(pipe_fds[0], buffer, sizeof buffer)) > 0)
+    result.append(buffer, static_cast<size_t>(n));
+  close(pipe_fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (!WIFEXITED(status))
+    result += "(child died with signal " + std::to_string(WTERMSIG(status)) + ")";
+  return result;
 }
 
 uint32_t bits_of(float x) {
@@ -274,6 +345,25 @@ TEST_CASE("reading: an absurd header length is refused before anything is parsed
                  "header length 9223372036854775824 exceeds the limit"));
 }
 
+TEST_CASE("reading: the largest header lengths are refused before anything is allocated") {
+  // 2^63 and 2^64 - 1: a signed or 8 + N computation would wrap.
+  for (const uint64_t length : {uint64_t{1} << 63, ~uint64_t{0}}) {
+    CAPTURE(length);
+    try {
+      SafetensorsFile::parse(le64(length) + "{}", "huge.safetensors");
+      FAIL("expected a CheckpointError");
+    } catch (const CheckpointError& e) {
+      CHECK(std::string(e.what()) == "huge.safetensors: header length " + std::to_string(length) +
+                                         " exceeds the limit of 100000000 bytes (not a "
+                                         "safetensors file?)");
+    }
+  }
+  // Just below the limit but beyond the file: refused on the numbers, nothing read.
+  const std::string dir = fresh_dir("header_beyond_file");
+  const std::string e = error_of(raw_file(dir, "{}", 0, 99'999'999));
+  CHECK(contains(e, "header length 99999999 exceeds file size 10"));
+}
+
 TEST_CASE("reading: a header that is not JSON is refused with the parser's reason") {
   const std::string e = error_for_header(R"({"a":{"dtype":"F32",)", 0);
   INFO(e);
@@ -378,10 +468,61 @@ TEST_CASE("reading: overlapping tensors are refused naming both") {
   const std::string e =
       error_for_header(R"({"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},)"
                        R"("b":{"dtype":"F32","shape":[4],"data_offsets":[8,24]},)"
-                       R"("e":{"dtype":"F32","shape":[0],"data_offsets":[4,4]}})",
+                       R"("e":{"dtype":"F32","shape":[0],"data_offsets":[24,24]}})",
                        24);
   INFO(e);
   CHECK(contains(e, "raw.safetensors: tensors 'a' [0,16] and 'b' [8,24] overlap"));
+  // Two tensors on the very same bytes.
+  CHECK(contains(error_for_header(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
+                                  R"("b":{"dtype":"I32","shape":[2],"data_offsets":[0,8]}})",
+                                  8),
+                 "tensors 'a' [0,8] and 'b' [0,8] overlap"));
+  // An empty tensor must sit between tensors, as the reference implementation requires, not
+  // inside one.
+  CHECK(contains(error_for_header(R"({"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},)"
+                                  R"("e":{"dtype":"F32","shape":[0,3],"data_offsets":[4,4]}})",
+                                  16),
+                 "tensors 'a' [0,16] and 'e' [4,4] overlap in the data buffer (each tensor must "
+                 "begin where the previous one ends)"));
+}
+
+TEST_CASE("reading: bytes that belong to no tensor are refused, as the format requires") {
+  SUBCASE("a gap between two tensors") {
+    const std::string e =
+        error_for_header(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
+                         R"("b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}})",
+                         12);
+    INFO(e);
+    CHECK(contains(e,
+                   "raw.safetensors: bytes [4,8] of the data buffer, before tensor 'b' [8,12], "
+                   "belong to no tensor (the format allows no gaps between tensors)"));
+  }
+  SUBCASE("a gap before the first tensor") {
+    const std::string e =
+        error_for_header(R"({"a":{"dtype":"F16","shape":[2],"data_offsets":[4,8]}})", 8);
+    INFO(e);
+    CHECK(contains(e, "bytes [0,4] of the data buffer, before tensor 'a' [4,8], belong to no"));
+  }
+  SUBCASE("trailing bytes after the last tensor") {
+    const std::string e =
+        error_for_header(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", 10);
+    INFO(e);
+    CHECK(contains(e,
+                   "raw.safetensors: the tensors cover 4 bytes of the 10-byte data buffer; the "
+                   "last 6 bytes belong to no tensor (the format allows no trailing data)"));
+    // With no tensor at all, any data is trailing.
+    CHECK(contains(error_for_header("{}", 3), "the tensors cover 0 bytes of the 3-byte data"));
+  }
+  SUBCASE("tiled exactly, in any header order, with empty tensors between, is accepted") {
+    const std::string dir = fresh_dir("tiled");
+    const std::string path = raw_file(dir,
+                                      R"({"z":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
+                                      R"("e":{"dtype":"F32","shape":[0],"data_offsets":[4,4]},)"
+                                      R"("a":{"dtype":"BF16","shape":[3],"data_offsets":[4,10]},)"
+                                      R"("f":{"dtype":"U8","shape":[2,0],"data_offsets":[10,10]}})",
+                                      10);
+    CHECK(SafetensorsFile::read(path).names() == std::vector<std::string>{"a", "e", "f", "z"});
+  }
 }
 
 TEST_CASE("reading: a tensor named twice is refused") {
@@ -507,4 +648,180 @@ TEST_CASE("write_file_atomic replaces the old content whole, or keeps it on fail
     CHECK(fs::is_directory(sub));
   }
   CHECK(leftover_temporaries(dir).empty());
+}
+
+TEST_CASE("reading: a hostile header is refused early, whatever its shape") {
+  SUBCASE("a number too large for a double is a JSON error, not a crash") {
+    const std::string e =
+        error_for_header(R"({"w":{"dtype":"F32","shape":[1e999],"data_offsets":[0,4]}})", 4);
+    INFO(e);
+    CHECK(contains(e, "raw.safetensors: header is not valid JSON: "));
+    CHECK(contains(e, "number overflow"));
+  }
+  SUBCASE("arrays nested 200,000 deep are refused at the first level too deep") {
+    const std::string deep = std::string(200'000, '[') + std::string(200'000, ']');
+    std::string e = error_for_header(R"({"w":{"dtype":"F32","shape":)" + deep + "}}", 0);
+    INFO(e);
+    CHECK(contains(e,
+                   "tensor 'w': arrays or objects nested inside a field (a tensor entry holds "
+                   "strings and arrays of integers)"));
+    e = error_for_header(R"({"__metadata__":{"k":)" + deep + "}}", 0);
+    CHECK(contains(e, "\"__metadata__\" must be an object of strings, found nested"));
+    // As the whole header: refused as an array, at its first byte.
+    CHECK(contains(error_for_header(deep, 0), "header is not a JSON object, found array"));
+  }
+  SUBCASE("an entry with more JSON values than any real one") {
+    std::string entry = R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4])";
+    for (int i = 0; i < 70'000; ++i)
+      entry += ",\"k" + std::to_string(i) + "\":0";
+    const std::string e = error_for_header(entry + "}}", 4);
+    INFO(e.substr(0, 300));
+    CHECK(contains(e,
+                   "tensor 'w': entry holds more than 65536 JSON values, the limit for one "
+                   "entry"));
+    std::string metadata = R"({"__metadata__":{)";
+    for (int i = 0; i < 40'000; ++i)
+      metadata += std::string(i ? "," : "") + "\"k" + std::to_string(i) + "\":\"v\"";
+    CHECK(contains(error_for_header(metadata + "}}", 0),
+                   "\"__metadata__\" holds more than 65536 JSON values"));
+  }
+  SUBCASE("a name or a value megabytes long is cut short in the message") {
+    const std::string name(2'000'000, 'n');
+    std::string e =
+        error_for_header("{\"" + name + R"(":{"dtype":"Q4","shape":[1],"data_offsets":[0,1]}})", 1);
+    CHECK(e.size() < 600);
+    CHECK(contains(e, "tensor 'nnnn"));
+    CHECK(contains(e, "...': unknown dtype 'Q4'"));
+    e = error_for_header(R"({"w":{"dtype":")" + name + R"(","shape":[1],"data_offsets":[0,1]}})",
+                         1);
+    CHECK(e.size() < 600);
+    CHECK(contains(e, "tensor 'w': unknown dtype 'nnnn"));
+    // The parser's own message quotes the token it stopped at.
+    e = error_for_header(R"({"w":1)" + std::string(3'000'000, '7') + "x}", 0);
+    CHECK(e.size() < 600);
+    CHECK(contains(e, "header is not valid JSON"));
+  }
+  SUBCASE("the second __metadata__ is refused like a second tensor") {
+    CHECK(contains(error_for_header(R"({"__metadata__":{},"__metadata__":{}})", 0),
+                   "tensor '__metadata__' appears twice in the header"));
+  }
+}
+
+TEST_CASE("reading: only regular files are read, and a caller's size limit is kept") {
+  const std::string dir = fresh_dir("not_regular");
+  // A device that never ends, a directory, and a pipe with no writer (opening it must not
+  // wait for one).
+  const std::string fifo = dir + "/pipe.safetensors";
+  REQUIRE(mkfifo(fifo.c_str(), 0644) == 0);
+  for (const std::string& path : {std::string("/dev/zero"), dir, fifo}) {
+    CAPTURE(path);
+    CHECK(error_of(path) == path + ": not a regular file, expected a safetensors file");
+  }
+  const std::vector<float> x(10, 1.0f);
+  const std::string path = dir + "/x.safetensors";
+  write_safetensors(path, {{"x", {10}, x.data()}});
+  const uint64_t size = fs::file_size(path);
+  CHECK(SafetensorsFile::read(path, size).read_floats("x") == x);
+  try {
+    SafetensorsFile::read(path, size - 1);
+    FAIL("expected a CheckpointError");
+  } catch (const CheckpointError& e) {
+    CHECK(std::string(e.what()) == path + ": file is " + std::to_string(size) +
+                                       " bytes, more than the limit of " +
+                                       std::to_string(size - 1) + " bytes");
+  }
+  // A missing file is an I/O error naming the path and the reason.
+  try {
+    SafetensorsFile::read(dir + "/missing.safetensors");
+    FAIL("expected an Error");
+  } catch (const CheckpointError&) {
+    FAIL("a missing file is not a corrupt file");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()) ==
+          "cannot open '" + dir + "/missing.safetensors': " + std::strerror(ENOENT));
+  }
+}
+
+TEST_CASE("reading: a huge file is refused from its header, before its data is read") {
+  // 8 GiB of which only the first bytes are written (a sparse file: nothing on disk). Its
+  // header is valid but covers 8 bytes of the data; reading the data first would need 8 GiB.
+  const std::string dir = fresh_dir("huge");
+  const std::string header = R"({"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})";
+  const std::string path = raw_file(dir, header, 8);
+  const uint64_t size = uint64_t{8} << 30;
+  fs::resize_file(path, size);
+  const auto start = std::chrono::steady_clock::now();
+  const std::string e = in_child(64 << 20, [&] { return error_of(path); });
+  INFO(e);
+  CHECK(contains(e, path + ": the tensors cover 8 bytes of the " +
+                        std::to_string(size - 8 - header.size()) + "-byte data buffer"));
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+  fs::remove(path);
+  // The limit does catch an allocation of that size.
+  if (!kAddressSanitizer) {
+    CHECK(contains(in_child(64 << 20,
+                            [] {
+                              std::string bytes(size_t{1} << 30, 'x');
+                              return std::string(1, bytes[12345]);
+                            }),
+                   "std::bad_alloc"));
+  }
+}
+
+TEST_CASE("writing into a place that takes no file fails naming it, and creates nothing") {
+  // Root ignores permission bits, so these are places no one can write: /proc, and below a
+  // regular file.
+  const std::string dir = fresh_dir("unwritable");
+  write_file_atomic(dir + "/a-file", "keep");
+  const std::vector<float> x = {1.0f};
+  for (const std::string& path :
+       {std::string("/proc/attnscope-test.safetensors"), dir + "/a-file/x.safetensors"}) {
+    CAPTURE(path);
+    try {
+      write_safetensors(path, {{"x", {1}, x.data()}});
+      FAIL("expected an Error");
+    } catch (const Error& e) {
+      const std::string message = e.what();
+      INFO(message);
+      CHECK(message.rfind("cannot write '" + path + "': ", 0) == 0);
+    }
+    CHECK_FALSE(fs::exists(path));
+  }
+  CHECK(read_file(dir + "/a-file") == "keep");
+  CHECK(leftover_temporaries(dir).empty());
+}
+
+TEST_CASE("a full disk gives an error naming the file, and the old file stays whole") {
+  // A 64 KiB tmpfs, mounted in a mount namespace of a child process so that nothing outside
+  // it sees the mount. Creating the namespace needs CAP_SYS_ADMIN; where it is refused (an
+  // unprivileged CI runner) the case says so and is skipped.
+  const std::string dir = fresh_dir("full_disk");
+  const std::string result = in_child(uint64_t{1} << 30, [&]() -> std::string {
+    if (unshare(CLONE_NEWNS) != 0) return std::string("skip: unshare: ") + std::strerror(errno);
+    if (mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+        mount("tmpfs", dir.c_str(), "tmpfs", 0, "size=64k") != 0) {
+      return std::string("skip: mount: ") + std::strerror(errno);
+    }
+    const std::string path = dir + "/w.safetensors";
+    const std::vector<float> small(1000, 0.5f), large(100'000, 0.25f);
+    write_safetensors(path, {{"w", {1000}, small.data()}});
+    const std::string before = read_file(path);
+    std::string outcome;
+    try {
+      write_safetensors(path, {{"w", {100'000}, large.data()}});
+      outcome = "(no error)";
+    } catch (const Error& e) {
+      outcome = e.what();
+    }
+    if (read_file(path) != before) outcome += " | the old file changed";
+    if (!leftover_temporaries(dir).empty()) outcome += " | a temporary file was left";
+    if (SafetensorsFile::read(path).read_floats("w") != small) outcome += " | unreadable";
+    return outcome;
+  });
+  if (result.rfind("skip: ", 0) == 0) {
+    MESSAGE("full-disk case skipped: " << result);
+    return;
+  }
+  CHECK(result == "cannot write '" + dir + "/w.safetensors': " + std::strerror(ENOSPC));
+  CHECK(fs::is_empty(dir));  // the tmpfs was the child's alone
 }

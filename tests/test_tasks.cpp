@@ -596,6 +596,21 @@ TEST_CASE("read_pairs_file names the file, and the line at fault") {
   CHECK(read_error(missing).find(missing) != std::string::npos);
 }
 
+TEST_CASE("parse_pairs reads a corpus's contents as read_pairs_file does") {
+  const std::string contents = "\xEF\xBB\xBFthe cat\tle chat\r\n\n hello \t bonjour \n";
+  const std::vector<SentencePair> parsed = parse_pairs(contents, "in/memory.tsv");
+  CHECK(same_pairs(parsed, read_pairs_file(write_scratch("parse.tsv", contents))));
+  REQUIRE(parsed.size() == 2);
+  CHECK(parsed[1].source == "hello");
+  CHECK(parsed[1].target == "bonjour");
+  try {
+    parse_pairs("a\tb\nc\n", "in/memory.tsv");
+    FAIL("expected an InputError");
+  } catch (const InputError& e) {
+    CHECK(std::string(e.what()).find("in/memory.tsv: line 2: no tab") != std::string::npos);
+  }
+}
+
 // ---------------------------------------------------------------------------------------
 // Task names and vocabularies.
 

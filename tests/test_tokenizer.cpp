@@ -353,6 +353,40 @@ TEST_CASE("Vocab files: line ends, byte order mark, final newline") {
   CHECK(Vocab::load(dir + "/one.txt").size() == 1);
 }
 
+TEST_CASE("Vocab::parse reads a file's contents as load does") {
+  const std::string contents = "\xEF\xBB\xBF<pad>\r\n<unk>\r\nchat\nl'homme";
+  const std::string path = scratch_dir() + "/parse.txt";
+  write_file(path, contents);
+  const Vocab parsed = Vocab::parse(contents, "in/memory.txt");
+  CHECK(parsed.tokens() == Vocab::load(path).tokens());
+  CHECK(parsed.tokens() == std::vector<std::string>{"<pad>", "<unk>", "chat", "l'homme"});
+  CHECK(parsed.serialize() == "<pad>\n<unk>\nchat\nl'homme\n");
+  try {
+    Vocab::parse("a\n\nb\n", "in/memory.txt");
+    FAIL("expected a CheckpointError");
+  } catch (const CheckpointError& e) {
+    CHECK(std::string(e.what()).find("in/memory.txt: line 2: empty token") != std::string::npos);
+  }
+}
+
+// Found by tests/fuzz/fuzz_vocab: a file's leading byte order mark is dropped on reading, so
+// a first token beginning with U+FEFF (here after the file's own mark) came back without it
+// once saved.
+TEST_CASE("a first token that begins with a byte order mark survives save and load") {
+  const std::string input = attnscope::read_file(
+      std::string(ATTNSCOPE_SOURCE_DIR) + "/tests/fuzz/regressions/vocab/bom_first_token.txt");
+  const Vocab vocab = Vocab::parse(input, "bom_first_token.txt");
+  REQUIRE(vocab.size() == 2);
+  CHECK(vocab.token(0) == "\xEF\xBB\xBF<pad>");
+  CHECK(Vocab::parse(vocab.serialize(), "again.txt").tokens() == vocab.tokens());
+
+  const std::string path = scratch_dir() + "/bom_first_token.txt";
+  vocab.save(path);
+  CHECK(Vocab::load(path).tokens() == vocab.tokens());
+  // Only a first token needs the extra mark.
+  CHECK(Vocab({"a", "\xEF\xBB\xBF"}).serialize() == "a\n\xEF\xBB\xBF\n");
+}
+
 TEST_CASE("Vocab file errors name the file and the line") {
   std::string lines;
   for (int i = 1; i <= 16; ++i)

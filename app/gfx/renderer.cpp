@@ -24,7 +24,7 @@ constexpr uint64_t kKeepMatrixRenders = 16;
 // And the keyed textures together stay under this many bytes (R32F: 4 per cell).
 constexpr size_t kMaxMatrixCacheBytes = size_t{256} << 20;
 // Font atlases kept at once (one per pixel size), and how long an unused one survives.
-constexpr size_t kMaxAtlases = 8;
+constexpr size_t kMaxAtlases = 4;
 constexpr uint64_t kKeepAtlasRenders = 256;
 // The pixel size of the atlas measure() reads advances from; advances are linear in the
 // size, so any size gives the same widths.

@@ -10,6 +10,10 @@
 #include <imgui_internal.h>
 #include <imgui_stdlib.h>
 
+#include <malloc.h>
+
+#include <csignal>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -99,6 +103,12 @@ bool text_box_active() {
   const ImGuiContext& g = *ImGui::GetCurrentContext();
   return g.ActiveId != 0 && g.ActiveId == g.InputTextState.ID;
 }
+
+// Set by SIGTERM or SIGINT: the window closes as if its close button was pressed, so the
+// settings are saved and nothing is cut off mid-write.
+volatile std::sig_atomic_t g_close_requested = 0;
+
+void on_close_signal(int) { g_close_requested = 1; }
 
 double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -467,14 +477,22 @@ void App::rebuild_fonts_if_needed() {
   } else if (!fonts.cjk.empty()) {
     ImFontConfig merge;
     merge.MergeMode = true;
-    io.Fonts->AddFontFromFileTTF(fonts.cjk.c_str(), size, &merge,
-                                 io.Fonts->GetGlyphRangesChineseSimplifiedCommon());
-    io.Fonts->AddFontFromFileTTF(fonts.cjk.c_str(), size, &merge,
-                                 io.Fonts->GetGlyphRangesJapanese());
+    // The common ideographs and the kana: thousands of glyphs already, so the atlas stays
+    // a few megabytes even at projector sizes (the full Japanese set would double it).
+    static ImVector<ImWchar> cjk_ranges;
+    if (cjk_ranges.empty()) {
+      ImFontGlyphRangesBuilder builder;
+      builder.AddRanges(io.Fonts->GetGlyphRangesChineseSimplifiedCommon());
+      static const ImWchar kana[] = {0x3000, 0x30FF, 0x31F0, 0x31FF, 0xFF00, 0xFFEF, 0};
+      builder.AddRanges(kana);
+      builder.BuildRanges(&cjk_ranges);
+    }
+    io.Fonts->AddFontFromFileTTF(fonts.cjk.c_str(), size, &merge, cjk_ranges.Data);
   }
   io.Fonts->Build();
   ImGui_ImplOpenGL3_DestroyFontsTexture();
   ImGui_ImplOpenGL3_CreateFontsTexture();
+  io.Fonts->ClearTexData();  // uploaded: the CPU copies are not needed any more
   ImGuiStyle style;
   if (state_.dark) {
     ImGui::StyleColorsDark(&style);
@@ -1035,7 +1053,7 @@ void App::frame() {
 }
 
 void App::run() {
-  while (!glfwWindowShouldClose(window_)) {
+  while (!glfwWindowShouldClose(window_) && !g_close_requested) {
     const bool busy = worker_ && worker_->busy();
     if (busy || options_.quit_after_frames > 0 || frames_ < 3) {
       glfwPollEvents();
@@ -1113,6 +1131,12 @@ void App::run() {
 }  // namespace
 
 int run_app(const AppOptions& options) {
+  // Font atlases and textures are rebuilt at every text-size change and are megabytes each:
+  // a fixed mmap threshold hands such blocks back to the system when they are freed, where
+  // glibc's adaptive one would keep them in a fragmenting heap that only grows.
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+  std::signal(SIGTERM, on_close_signal);
+  std::signal(SIGINT, on_close_signal);
   glfwSetErrorCallback(on_glfw_error);
   if (!glfwInit()) {
     std::fprintf(stderr,

@@ -1,6 +1,7 @@
 // What a sentence becomes (see session.h).
 #include "gui/session.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "attnscope/decode.h"
@@ -9,16 +10,33 @@
 
 namespace attnscope {
 
+namespace {
+
+// The text up to kMaxInputBytes, cut at a character boundary, with a warning when cut.
+std::string first_bytes(const std::string& text, ComputeResult* result, const char* what) {
+  if (text.size() <= kMaxInputBytes) return text;
+  size_t cut = kMaxInputBytes;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
+    --cut;
+  result->warnings.push_back(std::string("only the first ") +
+                             std::to_string(kMaxInputBytes / 1000) + " kB of the " + what +
+                             " are read");
+  return text.substr(0, cut);
+}
+
+}  // namespace
+
 ComputeResult compute(const ModelBundle& bundle, const ComputeRequest& request) {
   const auto start = std::chrono::steady_clock::now();
   ComputeResult result;
   result.id = request.id;
   const Config& config = bundle.model.config();
   // The source is the words and <eos>; a decoder input needs at least <bos>.
-  result.max_source_tokens = std::max(0, config.max_positions - 1);
+  result.max_source_tokens = std::clamp(config.max_positions - 1, 0, kMaxInputTokens);
   try {
+    const std::string sentence = first_bytes(request.sentence, &result, "sentence");
     Tokenized tokenized;
-    std::vector<int> src = bundle.source_ids(request.sentence, &tokenized);
+    std::vector<int> src = bundle.source_ids(sentence, &tokenized);
     result.invalid_bytes = tokenized.invalid_bytes;
     for (size_t i = 0; i < tokenized.tokens.size(); ++i)
       result.source.push_back({tokenized.tokens[i], false});
@@ -28,9 +46,12 @@ ComputeResult compute(const ModelBundle& bundle, const ComputeRequest& request) 
       result.dropped_tokens = static_cast<int>(tokenized.ids.size()) - result.max_source_tokens;
       src.erase(src.begin() + result.max_source_tokens, src.end() - 1);  // keeps <eos>
       result.source.resize(result.max_source_tokens);
-      result.warnings.push_back("sentence cut to the model's " +
-                                std::to_string(result.max_source_tokens) + " words (" +
-                                std::to_string(result.dropped_tokens) + " dropped)");
+      result.warnings.insert(result.warnings.begin(),
+                             "sentence cut to " + std::to_string(result.max_source_tokens) +
+                                 " words, the most " +
+                                 (result.max_source_tokens == kMaxInputTokens ? "attnscope shows"
+                                                                              : "this model takes") +
+                                 " (" + std::to_string(result.dropped_tokens) + " dropped)");
     }
     if (!tokenized.unknown.empty()) {
       std::string words;
@@ -47,13 +68,14 @@ ComputeResult compute(const ModelBundle& bundle, const ComputeRequest& request) 
     Trace trace;
     if (request.decode == DecodeMode::kForced) {
       Tokenized target_tokens;
-      std::vector<int> tgt = bundle.target_ids(request.forced_target, &target_tokens);
-      if (static_cast<int>(tgt.size()) > config.max_positions) {
-        const int dropped = static_cast<int>(tgt.size()) - config.max_positions;
-        tgt.resize(config.max_positions);
-        result.warnings.push_back("forced target cut to the model's " +
-                                  std::to_string(config.max_positions - 1) + " words (" +
-                                  std::to_string(dropped) + " dropped)");
+      std::vector<int> tgt = bundle.target_ids(
+          first_bytes(request.forced_target, &result, "forced target"), &target_tokens);
+      const int max_target = std::min(config.max_positions, kMaxInputTokens);
+      if (static_cast<int>(tgt.size()) > max_target) {
+        const int dropped = static_cast<int>(tgt.size()) - max_target;
+        tgt.resize(max_target);
+        result.warnings.push_back("forced target cut to " + std::to_string(max_target - 1) +
+                                  " words (" + std::to_string(dropped) + " dropped)");
       }
       if (!target_tokens.unknown.empty()) {
         result.warnings.push_back(std::to_string(target_tokens.unknown.size()) +
@@ -65,6 +87,9 @@ ComputeResult compute(const ModelBundle& bundle, const ComputeRequest& request) 
     } else {
       DecodeOptions options;
       options.beam = request.decode == DecodeMode::kBeam ? std::max(1, request.beam) : 1;
+      options.max_length =
+          std::min(effective_max_length(config, static_cast<int>(src.size()), options),
+                   kMaxInputTokens);
       Translation translation = translate_ids(bundle.model, src, options);
       result.generated = true;
       result.finished = translation.finished;

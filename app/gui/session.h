@@ -17,6 +17,13 @@
 
 namespace attnscope {
 
+// What the window computes at most, whatever the model allows: the work and the memory of a
+// Trace grow with the square of the length, and a sentence of 1,024 words is already far
+// beyond what a view can show legibly. Longer input is cut, with a notice.
+constexpr int kMaxInputTokens = 1024;
+// The longest sentence (in bytes) tokenized at all; the rest is dropped before splitting.
+constexpr size_t kMaxInputBytes = 100000;
+
 struct ComputeRequest {
   uint64_t id = 0;  // increasing; a result carries the id of its request
   std::string sentence;
@@ -39,7 +46,7 @@ struct ComputeResult {
   bool finished = true;                // decoding reached <eos> before the length limit
   std::vector<SourceToken> source;     // the sentence's words, marked when unknown
   int dropped_tokens = 0;              // words cut because the model's maximum was reached
-  int max_source_tokens = 0;           // the most words the model takes
+  int max_source_tokens = 0;           // the most words taken: the model's and our limit
   int invalid_bytes = 0;               // bytes of invalid UTF-8 replaced
   double milliseconds = 0;             // tokenizing, encoding and decoding
   std::vector<std::string> warnings;   // for the status bar, most important first

@@ -5,8 +5,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "attnscope/error.h"
@@ -22,10 +25,59 @@ using Json = nlohmann::json;
 // The longest sentence kept in the file; a pasted book is not worth restoring.
 constexpr size_t kMaxSavedText = 100000;
 
-template <typename T>
-void read_value(const Json& json, const char* key, T* out) {
-  auto it = json.find(key);
-  if (it != json.end() && !it->is_null()) *out = it->get<T>();
+// The value of `key`, or nullptr when it is missing or null (the default stays).
+const Json* find_value(const Json& json, const char* key) {
+  const auto it = json.find(key);
+  return it == json.end() || it->is_null() ? nullptr : &*it;
+}
+
+[[noreturn]] void wrong_type(const char* key, const Json& value, const char* expected) {
+  throw Error(std::string("'") + key + "' is " + value.type_name() + ", expected " + expected);
+}
+
+void read_value(const Json& json, const char* key, std::string* out) {
+  const Json* value = find_value(json, key);
+  if (!value) return;
+  if (!value->is_string()) wrong_type(key, *value, "a string");
+  *out = value->get<std::string>();
+}
+
+void read_value(const Json& json, const char* key, bool* out) {
+  const Json* value = find_value(json, key);
+  if (!value) return;
+  if (!value->is_boolean()) wrong_type(key, *value, "true or false");
+  *out = value->get<bool>();
+}
+
+// Numbers beyond int's range (1e30, 2^64) land on its limits: converting them directly is
+// undefined behaviour, and parse_settings then brings them back into range.
+void read_value(const Json& json, const char* key, int* out) {
+  const Json* value = find_value(json, key);
+  if (!value) return;
+  constexpr int kMin = std::numeric_limits<int>::min(), kMax = std::numeric_limits<int>::max();
+  if (value->is_number_unsigned()) {
+    *out = static_cast<int>(std::min<uint64_t>(value->get<uint64_t>(), kMax));
+  } else if (value->is_number_integer()) {
+    *out = static_cast<int>(std::clamp<int64_t>(value->get<int64_t>(), kMin, kMax));
+  } else if (value->is_number_float()) {
+    const double number = value->get<double>();
+    *out = number >= kMax ? kMax : number <= kMin ? kMin : static_cast<int>(number);
+  } else {
+    wrong_type(key, *value, "a number");
+  }
+}
+
+// A number beyond float's range becomes an infinity, which parse_settings resets to the default.
+void read_value(const Json& json, const char* key, float* out) {
+  const Json* value = find_value(json, key);
+  if (!value) return;
+  if (!value->is_number()) wrong_type(key, *value, "a number");
+  const double number = value->get<double>();
+  if (std::fabs(number) <= std::numeric_limits<float>::max()) {
+    *out = static_cast<float>(number);
+  } else {
+    *out = std::numeric_limits<float>::infinity() * (number > 0 ? 1.0f : -1.0f);
+  }
 }
 
 template <typename Enum>
@@ -75,10 +127,27 @@ std::string settings_json(const Settings& settings) {
 bool load_settings(const std::string& path, Settings* settings, std::string* warning) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return true;
+  std::string text;
+  try {
+    text = read_file(path);
+  } catch (const Error& e) {
+    *warning = "settings file " + path + " cannot be read and was ignored (" + e.what() + ")";
+    return false;
+  }
+  std::string reason;
+  if (!parse_settings(text, settings, &reason)) {
+    *warning = "settings file " + path + " is damaged and was ignored (" + reason + ")";
+    return false;
+  }
+  return true;
+}
+
+bool parse_settings(const std::string& text, Settings* settings, std::string* warning) {
   Settings loaded = *settings;
   try {
-    const Json json = Json::parse(read_file(path));
-    if (!json.is_object()) throw Error("not a JSON object");
+    const Json json = Json::parse(text);
+    if (!json.is_object())
+      throw Error(std::string("a JSON ") + json.type_name() + ", expected an object");
     AppState& s = loaded.state;
     read_value(json, "model_dir", &s.model_dir);
     read_value(json, "sentence", &s.sentence);
@@ -103,7 +172,7 @@ bool load_settings(const std::string& path, Settings* settings, std::string* war
     read_value(json, "window_width", &loaded.window_width);
     read_value(json, "window_height", &loaded.window_height);
   } catch (const std::exception& e) {
-    *warning = "settings file " + path + " is damaged and was ignored (" + e.what() + ")";
+    *warning = e.what();
     return false;
   }
   // Values a hand-edited file may get wrong are brought back into range.

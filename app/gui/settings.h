@@ -23,6 +23,10 @@ std::string default_settings_path();
 // Returns false and sets *warning when the file exists but cannot be used (damaged JSON, a
 // wrong type); a missing file is not a warning.
 bool load_settings(const std::string& path, Settings* settings, std::string* warning);
+// As load_settings, from a settings file's contents already in memory: returns false and
+// sets *warning to the reason, leaving *settings as it was, when the text cannot be used.
+// Never throws on any text.
+bool parse_settings(const std::string& text, Settings* settings, std::string* warning);
 
 // Throws Error naming the path and the reason when the file cannot be written.
 void save_settings(const std::string& path, const Settings& settings);

@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -26,7 +27,25 @@ std::string dims(const std::vector<int64_t>& shape) {
   return out + "]";
 }
 
+// Refuses, before reading, a file that is not a regular file or is larger than `limit`: a
+// model directory can hold a device that never ends or a file of any size. `what` says what
+// the file should be, `why` what the limit is for.
+void check_file_size(const std::string& path, uint64_t limit, const std::string& what,
+                     const std::string& why) {
+  struct stat info {};
+  if (stat(path.c_str(), &info) != 0) return;  // the reader names what is wrong
+  if (!S_ISREG(info.st_mode)) {
+    throw CheckpointError(path + ": not a regular file, expected " + what);
+  }
+  if (static_cast<uint64_t>(info.st_size) > limit) {
+    throw CheckpointError(path + ": file is " + std::to_string(info.st_size) +
+                          " bytes, more than the limit of " + std::to_string(limit) + " bytes " +
+                          why);
+  }
+}
+
 Vocab load_vocab_checked(const std::string& path, int expected_size, const char* key) {
+  check_file_size(path, kMaxVocabFileBytes, "a vocabulary (one token a line)", "for a vocabulary");
   Vocab vocab = Vocab::load(path);
   if (vocab.size() != expected_size) {
     throw CheckpointError(path + ": " + std::to_string(vocab.size()) + " tokens, config.json's " +
@@ -38,9 +57,12 @@ Vocab load_vocab_checked(const std::string& path, int expected_size, const char*
 }  // namespace
 
 Weights load_weights(const SafetensorsFile& file, const Config& config) {
-  Weights weights = allocate_weights(config);
+  // The config's sizes bound everything allocated below.
+  config.validate();
+  // Every tensor is checked against the config before any weight is allocated, so a file
+  // that does not fit is refused at no cost however large its config.
   std::set<std::string> expected;
-  for_each_parameter(weights, config, [&](const ParameterRef& p) {
+  for (const ParameterSpec& p : parameter_specs(config)) {
     expected.insert(p.name);
     if (!file.contains(p.name)) {
       throw CheckpointError(file.path() + ": tensor '" + p.name + "' is missing (expected shape " +
@@ -51,17 +73,29 @@ Weights load_weights(const SafetensorsFile& file, const Config& config) {
       throw CheckpointError(file.path() + ": tensor '" + p.name + "': shape " + dims(info.shape) +
                             ", expected " + dims(p.shape));
     }
+    if (info.dtype != "F32" && info.dtype != "F16" && info.dtype != "BF16") {
+      throw CheckpointError(file.path() + ": tensor '" + p.name + "' has dtype " + info.dtype +
+                            ", expected F32, F16 or BF16");
+    }
+  }
+  for (const std::string& name : file.names()) {
+    if (!expected.count(name)) {
+      // A hostile name can be megabytes long; it is cut at a UTF-8 character boundary.
+      size_t end = std::min<size_t>(name.size(), 200);
+      while (end < name.size() && end > 0 && (static_cast<unsigned char>(name[end]) & 0xC0) == 0x80)
+        --end;
+      const std::string shown = name.substr(0, end) + (end < name.size() ? "..." : "");
+      throw CheckpointError(file.path() + ": unexpected tensor '" + shown +
+                            "' (not part of a model with this config.json)");
+    }
+  }
+  Weights weights = allocate_weights(config);
+  for_each_parameter(weights, config, [&](const ParameterRef& p) {
     int64_t n = 1;
     for (int64_t d : p.shape)
       n *= d;
     file.read_floats_into(p.name, p.data, n);
   });
-  for (const std::string& name : file.names()) {
-    if (!expected.count(name)) {
-      throw CheckpointError(file.path() + ": unexpected tensor '" + name +
-                            "' (not part of a model with this config.json)");
-    }
-  }
   return weights;
 }
 
@@ -77,7 +111,15 @@ ModelBundle load_model_dir(const std::string& dir) {
       load_vocab_checked(join_path(dir, "src_vocab.txt"), config.src_vocab_size, "src_vocab_size");
   Vocab tgt =
       load_vocab_checked(join_path(dir, "tgt_vocab.txt"), config.tgt_vocab_size, "tgt_vocab_size");
-  const SafetensorsFile file = SafetensorsFile::read(join_path(dir, "model.safetensors"));
+  // The tensors must tile the data buffer and be exactly the config's, so a larger file cannot
+  // be this model's; refusing it unread keeps a huge file from being read into memory.
+  const std::string weights_path = join_path(dir, "model.safetensors");
+  const uint64_t largest =
+      8 + kMaxSafetensorsHeaderBytes + 4 * static_cast<uint64_t>(parameter_count(config));
+  check_file_size(weights_path, largest, "a safetensors file",
+                  "for a model with this config.json (" + std::to_string(parameter_count(config)) +
+                      " parameters as F32 and the largest header)");
+  const SafetensorsFile file = SafetensorsFile::read(weights_path, largest);
   Weights weights = load_weights(file, config);
   return ModelBundle{dir, Model(config, std::move(weights)), std::move(src), std::move(tgt)};
 }
@@ -107,6 +149,10 @@ void save_model_dir(const std::string& dir, const Model& model, const Vocab& src
 }
 
 Vocab placeholder_vocab(int size, const std::string& prefix) {
+  if (size < 1 || size > limits::kMaxVocab) {
+    throw InputError("a vocabulary of " + std::to_string(size) + " tokens: expected 1 to " +
+                     std::to_string(limits::kMaxVocab));
+  }
   std::vector<std::string> tokens{"<pad>", "<unk>", "<bos>", "<eos>"};
   for (int i = static_cast<int>(tokens.size()); i < size; ++i) {
     tokens.push_back(prefix + std::to_string(i));

@@ -1,13 +1,20 @@
 // The safetensors reader and writer. The header is untrusted input: every number in it is
-// checked (types, signs, overflow, bounds, overlaps) before it sizes or indexes anything.
+// checked (types, signs, overflow, bounds, overlaps, gaps) before it sizes or indexes anything,
+// and a file is read header first, so a hostile one is refused before its data is read.
 #include "attnscope/safetensors.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <string_view>
 #include <tuple>
 
 #include "attnscope/error.h"
@@ -23,9 +30,10 @@ namespace {
 
 using Json = nlohmann::json;
 
-// Same limit as the reference implementation: a larger header means the file is not a
-// safetensors file (or is hostile), and we refuse before parsing it.
-constexpr uint64_t kMaxHeaderBytes = 100'000'000;
+// The most JSON keys and values one header entry may hold. A tensor entry holds a handful and
+// __metadata__ a few dozen; the bound keeps the parsed form of a hostile entry small (each
+// parsed value costs several times its text).
+constexpr uint64_t kMaxEntryItems = 1 << 16;
 
 struct KnownDType {
   const char* name;
@@ -50,25 +58,81 @@ std::string known_dtype_list() {
   return out;
 }
 
+// The first `limit` bytes of `text` at most, cut at a UTF-8 character boundary.
+std::string cut(std::string_view text, size_t limit) {
+  if (text.size() <= limit) return std::string(text);
+  size_t end = limit;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
+    --end;
+  return std::string(text.substr(0, end)) + "...";
+}
+
+// A shape as messages show it; a hostile shape can have millions of dimensions.
 std::string dims(const std::vector<int64_t>& shape) {
+  std::string out = "[";
+  for (size_t i = 0; i < shape.size() && i < 8; ++i)
+    out += (i ? "," : "") + std::to_string(shape[i]);
+  if (shape.size() > 8) out += ",... (" + std::to_string(shape.size()) + " dimensions)";
+  return out + "]";
+}
+
+// A shape as the header writes it.
+std::string shape_json(const std::vector<int64_t>& shape) {
   std::string out = "[";
   for (size_t i = 0; i < shape.size(); ++i)
     out += (i ? "," : "") + std::to_string(shape[i]);
   return out + "]";
 }
 
-// A JSON value as it would appear in the header, cut short so a huge value cannot flood
-// an error message.
+constexpr size_t kExcerptChars = 60;
+// Tensor names in messages are cut here: a hostile one can be megabytes long.
+constexpr size_t kNameChars = 200;
+
+void append_excerpt(std::string& out, const Json& value, int depth) {
+  if (out.size() > kExcerptChars) return;
+  const bool container = value.is_array() || value.is_object();
+  if (container && depth > 4) {
+    out += "...";
+    return;
+  }
+  if (value.is_array() || value.is_object()) {
+    out += value.is_array() ? '[' : '{';
+    bool first = true;
+    for (auto it = value.begin(); it != value.end() && out.size() <= kExcerptChars; ++it) {
+      if (!first) out += ',';
+      first = false;
+      if (value.is_object()) {
+        out += Json(cut(it.key(), kExcerptChars))
+                   .dump(-1, ' ', false, Json::error_handler_t::replace) +
+               ":";
+      }
+      append_excerpt(out, *it, depth + 1);
+    }
+    out += value.is_array() ? ']' : '}';
+  } else if (value.is_string()) {
+    out += Json(cut(value.get_ref<const std::string&>(), kExcerptChars))
+               .dump(-1, ' ', false, Json::error_handler_t::replace);
+  } else {
+    out += value.dump();
+  }
+}
+
+// A JSON value as it would appear in the header, cut short so that a huge or deeply nested
+// value can neither flood an error message nor make printing it recurse deeply.
 std::string excerpt(const Json& value) {
-  std::string text = value.dump(-1, ' ', false, Json::error_handler_t::replace);
-  if (text.size() > 60) text = text.substr(0, 57) + "...";
-  return text;
+  std::string out;
+  append_excerpt(out, value, 0);
+  return cut(out, kExcerptChars - 3);
 }
 
 std::optional<uint64_t> as_unsigned(const Json& value) {
   if (value.is_number_unsigned()) return value.get<uint64_t>();
   if (value.is_number_integer() && value.get<int64_t>() >= 0) return value.get<int64_t>();
   return std::nullopt;
+}
+
+std::string range_text(uint64_t begin, uint64_t end) {
+  return "[" + std::to_string(begin) + "," + std::to_string(end) + "]";
 }
 
 // Everything that checks one header; each failure names the file.
@@ -80,7 +144,7 @@ class HeaderParser {
     throw CheckpointError(path_ + ": " + message);
   }
   [[noreturn]] void fail(const std::string& name, const std::string& message) const {
-    fail("tensor '" + name + "': " + message);
+    fail("tensor '" + cut(name, kNameChars) + "': " + message);
   }
 
   std::map<std::string, std::string> parse_metadata(const Json& value) const {
@@ -90,7 +154,8 @@ class HeaderParser {
     std::map<std::string, std::string> metadata;
     for (const auto& [key, item] : value.items()) {
       if (!item.is_string()) {
-        fail("\"__metadata__\" value for '" + key + "' must be a string, found " + excerpt(item));
+        fail("\"__metadata__\" value for '" + cut(key, kExcerptChars) +
+             "' must be a string, found " + excerpt(item));
       }
       metadata[key] = item.get<std::string>();
     }
@@ -106,7 +171,8 @@ class HeaderParser {
     info.dtype = dtype.get<std::string>();
     const uint64_t element_size = dtype_size(info.dtype);
     if (element_size == 0) {
-      fail(name, "unknown dtype '" + info.dtype + "' (expected one of " + known_dtype_list() + ")");
+      fail(name, "unknown dtype '" + cut(info.dtype, kExcerptChars) + "' (expected one of " +
+                     known_dtype_list() + ")");
     }
 
     const Json& shape = field(name, entry, "shape");
@@ -152,8 +218,7 @@ class HeaderParser {
     }
     info.begin = *begin;
     info.end = *end;
-    const std::string range =
-        "[" + std::to_string(info.begin) + "," + std::to_string(info.end) + "]";
+    const std::string range = range_text(info.begin, info.end);
     if (info.end > data_size_) {
       fail(name, "data_offsets " + range + " reach past the end of the " +
                      std::to_string(data_size_) + "-byte data buffer (file truncated?)");
@@ -166,22 +231,43 @@ class HeaderParser {
     return info;
   }
 
-  // Ranges may leave gaps (the reference writer never does, but nothing depends on it);
-  // two tensors sharing bytes would mean writing one silently changes the other.
-  void check_no_overlap(const std::map<std::string, TensorInfo>& tensors) const {
+  // The format requires the tensors, ordered by offset, to tile the data buffer: each begins
+  // where the previous one ends, from 0 to the end of the file. Two tensors sharing bytes would
+  // mean writing one silently changes the other; bytes that belong to no tensor could hide
+  // another file inside this one.
+  void check_layout(const std::map<std::string, TensorInfo>& tensors) const {
     std::vector<std::tuple<uint64_t, uint64_t, const std::string*>> ranges;
-    for (const auto& [name, info] : tensors) {
-      if (info.begin < info.end) ranges.emplace_back(info.begin, info.end, &name);
-    }
-    std::sort(ranges.begin(), ranges.end());
-    for (size_t i = 1; i < ranges.size(); ++i) {
-      const auto& [prev_begin, prev_end, prev_name] = ranges[i - 1];
-      const auto& [begin, end, name] = ranges[i];
-      if (begin < prev_end) {
-        fail("tensors '" + *prev_name + "' [" + std::to_string(prev_begin) + "," +
-             std::to_string(prev_end) + "] and '" + *name + "' [" + std::to_string(begin) + "," +
-             std::to_string(end) + "] overlap in the data buffer");
+    for (const auto& [name, info] : tensors)
+      ranges.emplace_back(info.begin, info.end, &name);
+    std::sort(ranges.begin(), ranges.end(), [](const auto& a, const auto& b) {
+      return std::tie(std::get<0>(a), std::get<1>(a), *std::get<2>(a)) <
+             std::tie(std::get<0>(b), std::get<1>(b), *std::get<2>(b));
+    });
+    uint64_t covered = 0;               // bytes [0, covered) belong to tensors seen so far
+    const std::string* last = nullptr;  // the tensor that ends at `covered`
+    uint64_t last_begin = 0;
+    for (const auto& [begin, end, name] : ranges) {
+      if (begin < covered) {
+        fail("tensors '" + cut(*last, kNameChars) + "' " + range_text(last_begin, covered) +
+             " and '" + cut(*name, kNameChars) + "' " + range_text(begin, end) +
+             " overlap in the data buffer (each tensor must begin where the previous one ends)");
       }
+      if (begin > covered) {
+        fail("bytes " + range_text(covered, begin) + " of the data buffer, before tensor '" +
+             cut(*name, kNameChars) + "' " + range_text(begin, end) +
+             ", belong to no tensor (the format allows no gaps between tensors)");
+      }
+      if (end > begin || !last) {
+        last = name;
+        last_begin = begin;
+      }
+      covered = end;
+    }
+    if (covered < data_size_) {
+      fail("the tensors cover " + std::to_string(covered) + " bytes of the " +
+           std::to_string(data_size_) + "-byte data buffer; the last " +
+           std::to_string(data_size_ - covered) +
+           " bytes belong to no tensor (the format allows no trailing data)");
     }
   }
 
@@ -194,6 +280,129 @@ class HeaderParser {
 
   const std::string& path_;
   uint64_t data_size_;
+};
+
+struct Header {
+  std::map<std::string, TensorInfo> tensors;
+  std::map<std::string, std::string> metadata;
+};
+
+uint64_t read_le64(const char* bytes) {
+  uint64_t value = 0;
+  for (int i = 7; i >= 0; --i)
+    value = (value << 8) | static_cast<uint8_t>(bytes[i]);
+  return value;
+}
+
+// Refuses a header length that the limit or the file's size rules out.
+void check_header_length(const std::string& path, uint64_t header_size, uint64_t file_size) {
+  if (header_size > kMaxSafetensorsHeaderBytes) {
+    throw CheckpointError(path + ": header length " + std::to_string(header_size) +
+                          " exceeds the limit of " + std::to_string(kMaxSafetensorsHeaderBytes) +
+                          " bytes (not a safetensors file?)");
+  }
+  if (header_size > file_size - 8) {
+    throw CheckpointError(path + ": header length " + std::to_string(header_size) +
+                          " exceeds file size " + std::to_string(file_size));
+  }
+}
+
+[[noreturn]] void too_short(const std::string& path, uint64_t size) {
+  throw CheckpointError(path + ": file is " + std::to_string(size) +
+                        " bytes, too short for the 8-byte header length (not a safetensors "
+                        "file?)");
+}
+
+// Parses and checks a header whose data buffer holds `data_size` bytes. Each entry is checked
+// as soon as the parser completes it and then dropped from the parsed document, and nesting
+// deeper than a valid header's is refused as it opens, so a hostile header costs little more
+// than its own text however it is built.
+Header parse_header(std::string_view text, uint64_t data_size, const std::string& path) {
+  using Event = Json::parse_event_t;
+  const HeaderParser parser(path, data_size);
+  Header header;
+  bool has_metadata = false;
+  std::string name;          // of the entry being parsed
+  uint64_t entry_items = 0;  // keys and values seen inside it
+  Json root;
+  try {
+    root = Json::parse(text.begin(), text.end(), [&](int depth, Event event, Json& parsed) {
+      const bool opens = event == Event::object_start || event == Event::array_start;
+      if (depth == 0 && event == Event::array_start) {
+        parser.fail("header is not a JSON object, found array");
+      }
+      if (depth == 1 && event == Event::key) {
+        name = parsed.get<std::string>();
+        entry_items = 0;
+        const bool seen = name == "__metadata__" ? has_metadata : header.tensors.count(name) != 0;
+        if (seen) parser.fail("tensor '" + cut(name, kNameChars) + "' appears twice in the header");
+        return true;
+      }
+      const bool is_metadata = name == "__metadata__";
+      // Valid headers nest three deep: the header, an entry, its "shape" or "data_offsets".
+      if (opens && depth > 2) {
+        if (is_metadata)
+          parser.fail(
+              "\"__metadata__\" must be an object of strings, found nested arrays or objects");
+        parser.fail(name,
+                    "arrays or objects nested inside a field (a tensor entry holds strings and "
+                    "arrays of integers)");
+      }
+      if (depth >= 2 && (event == Event::key || event == Event::value || opens) &&
+          ++entry_items > kMaxEntryItems) {
+        const std::string limit =
+            "more than " + std::to_string(kMaxEntryItems) + " JSON values, the limit for one entry";
+        if (is_metadata) parser.fail("\"__metadata__\" holds " + limit);
+        parser.fail(name, "entry holds " + limit);
+      }
+      const bool closes_entry = depth == 1 && (event == Event::object_end ||
+                                               event == Event::array_end || event == Event::value);
+      if (!closes_entry) return true;
+      if (is_metadata) {
+        header.metadata = parser.parse_metadata(parsed);
+        has_metadata = true;
+      } else {
+        header.tensors.emplace(name, parser.parse_tensor(name, parsed));
+      }
+      return false;  // checked and kept in `header`; the document need not hold it
+    });
+  } catch (const Json::exception& e) {
+    // The parser quotes the token it failed on, which can be megabytes long.
+    throw CheckpointError(path + ": header is not valid JSON: " + cut(e.what(), 200));
+  }
+  if (!root.is_object()) {
+    parser.fail("header is not a JSON object, found " + std::string(root.type_name()));
+  }
+  parser.check_layout(header.tensors);
+  return header;
+}
+
+// Reads exactly `size` bytes at `offset`; the file was measured first, so ending early means
+// it changed while being read.
+void read_at(int fd, uint64_t offset, char* out, uint64_t size, const std::string& path) {
+  while (size > 0) {
+    const ssize_t n =
+        ::pread(fd, out, std::min<uint64_t>(size, 1 << 30), static_cast<off_t>(offset));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw Error("cannot read '" + path + "': " + std::strerror(errno));
+    }
+    if (n == 0) {
+      throw CheckpointError(path + ": file ended at byte " + std::to_string(offset) +
+                            ", before the size it had when opened (changed while being read?)");
+    }
+    out += n;
+    offset += static_cast<uint64_t>(n);
+    size -= static_cast<uint64_t>(n);
+  }
+}
+
+// Closes a descriptor on every way out of a scope.
+struct FileCloser {
+  int fd;
+  ~FileCloser() {
+    if (fd >= 0) ::close(fd);
+  }
 };
 
 void append_le64(std::string& out, uint64_t value) {
@@ -221,66 +430,60 @@ int64_t TensorInfo::numel() const {
   return n;
 }
 
-SafetensorsFile SafetensorsFile::read(const std::string& path) {
-  return parse(read_file(path), path);
+SafetensorsFile SafetensorsFile::read(const std::string& path, uint64_t max_file_bytes) {
+  // O_NONBLOCK: opening a pipe would otherwise wait for a writer before fstat can refuse it;
+  // it changes nothing for a regular file.
+  const FileCloser file_descriptor{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)};
+  const int fd = file_descriptor.fd;
+  if (fd < 0) throw Error("cannot open '" + path + "': " + std::strerror(errno));
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) {
+    throw Error("cannot read '" + path + "': " + std::strerror(errno));
+  }
+  // A device or a pipe has no size to check against and may never end.
+  if (!S_ISREG(info.st_mode)) {
+    throw CheckpointError(path + ": not a regular file, expected a safetensors file");
+  }
+  const uint64_t size = static_cast<uint64_t>(info.st_size);
+  if (size > max_file_bytes) {
+    throw CheckpointError(path + ": file is " + std::to_string(size) +
+                          " bytes, more than the limit of " + std::to_string(max_file_bytes) +
+                          " bytes");
+  }
+  if (size < 8) too_short(path, size);
+  char length[8];
+  read_at(fd, 0, length, 8, path);
+  const uint64_t header_size = read_le64(length);
+  check_header_length(path, header_size, size);
+
+  SafetensorsFile file;
+  file.path_ = path;
+  {
+    std::string text(header_size, '\0');
+    read_at(fd, 8, text.data(), header_size, path);
+    Header header = parse_header(text, size - 8 - header_size, path);
+    file.tensors_ = std::move(header.tensors);
+    file.metadata_ = std::move(header.metadata);
+  }
+  // The header has been checked against the file's size, and its tensors cover the data
+  // buffer exactly, so this is the one allocation the data needs.
+  file.bytes_.resize(size - 8 - header_size);
+  read_at(fd, 8 + header_size, file.bytes_.data(), file.bytes_.size(), path);
+  file.data_start_ = 0;
+  return file;
 }
 
 SafetensorsFile SafetensorsFile::parse(std::string bytes, const std::string& path) {
+  if (bytes.size() < 8) too_short(path, bytes.size());
+  const uint64_t header_size = read_le64(bytes.data());
+  check_header_length(path, header_size, bytes.size());
   SafetensorsFile file;
   file.path_ = path;
-  if (bytes.size() < 8) {
-    throw CheckpointError(path + ": file is " + std::to_string(bytes.size()) +
-                          " bytes, too short for the 8-byte header length (not a safetensors "
-                          "file?)");
-  }
-  uint64_t header_size = 0;
-  for (int i = 7; i >= 0; --i)
-    header_size = (header_size << 8) | static_cast<uint8_t>(bytes[i]);
-  if (header_size > kMaxHeaderBytes) {
-    throw CheckpointError(path + ": header length " + std::to_string(header_size) +
-                          " exceeds the limit of " + std::to_string(kMaxHeaderBytes) +
-                          " bytes (not a safetensors file?)");
-  }
-  if (header_size > bytes.size() - 8) {
-    throw CheckpointError(path + ": header length " + std::to_string(header_size) +
-                          " exceeds file size " + std::to_string(bytes.size()));
-  }
   file.data_start_ = 8 + header_size;
-
-  // nlohmann keeps the last of duplicate keys silently; a tensor named twice is a corrupt
-  // file, so the parser reports top-level keys as it meets them.
-  std::vector<std::string> top_level_keys;
-  Json header;
-  try {
-    header = Json::parse(bytes.begin() + 8, bytes.begin() + static_cast<long>(file.data_start_),
-                         [&](int depth, Json::parse_event_t event, Json& parsed) {
-                           if (depth == 1 && event == Json::parse_event_t::key) {
-                             top_level_keys.push_back(parsed.get<std::string>());
-                           }
-                           return true;
-                         });
-  } catch (const Json::parse_error& e) {
-    throw CheckpointError(path + ": header is not valid JSON: " + e.what());
-  }
-  if (!header.is_object()) {
-    throw CheckpointError(path + ": header is not a JSON object, found " +
-                          std::string(header.type_name()));
-  }
-  std::sort(top_level_keys.begin(), top_level_keys.end());
-  const auto duplicate = std::adjacent_find(top_level_keys.begin(), top_level_keys.end());
-  if (duplicate != top_level_keys.end()) {
-    throw CheckpointError(path + ": tensor '" + *duplicate + "' appears twice in the header");
-  }
-
-  const HeaderParser parser(path, bytes.size() - file.data_start_);
-  for (const auto& [name, value] : header.items()) {
-    if (name == "__metadata__") {
-      file.metadata_ = parser.parse_metadata(value);
-    } else {
-      file.tensors_.emplace(name, parser.parse_tensor(name, value));
-    }
-  }
-  parser.check_no_overlap(file.tensors_);
+  Header header = parse_header(std::string_view(bytes).substr(8, header_size),
+                               bytes.size() - file.data_start_, path);
+  file.tensors_ = std::move(header.tensors);
+  file.metadata_ = std::move(header.metadata);
   file.bytes_ = std::move(bytes);
   return file;
 }
@@ -388,8 +591,8 @@ std::string serialize_safetensors(const std::vector<TensorRef>& tensors, DType d
     counts.push_back(numel);
     const uint64_t end = offset + static_cast<uint64_t>(numel) * element_size;
     header += quoted(t->name, "tensor name") + ":{\"dtype\":\"" + dtype_name +
-              "\",\"shape\":" + dims(t->shape) + ",\"data_offsets\":[" + std::to_string(offset) +
-              "," + std::to_string(end) + "]},";
+              "\",\"shape\":" + shape_json(t->shape) + ",\"data_offsets\":[" +
+              std::to_string(offset) + "," + std::to_string(end) + "]},";
     offset = end;
   }
   if (header.back() == ',') header.pop_back();

@@ -2248,7 +2248,11 @@ std::vector<SentencePair> read_pairs_file(const std::string& path) {
   } catch (const Error& e) {
     throw InputError(e.what());
   }
-  const std::vector<std::string> lines = split_lines(data);
+  return parse_pairs(data, path);
+}
+
+std::vector<SentencePair> parse_pairs(const std::string& contents, const std::string& path) {
+  const std::vector<std::string> lines = split_lines(contents);
   if (lines.empty()) {
     throw InputError(path + ": empty file, expected one sentence pair a line: source<TAB>target");
   }

@@ -400,8 +400,11 @@ Vocab Vocab::load(const std::string& path) {
   } catch (const Error& e) {
     throw CheckpointError(e.what());
   }
+  return parse(data, path);
+}
 
-  std::vector<std::string> lines = split_lines(data);
+Vocab Vocab::parse(const std::string& contents, const std::string& path) {
+  std::vector<std::string> lines = split_lines(contents);
   if (lines.empty()) throw CheckpointError(path + ": empty file, expected one token a line");
 
   Vocab vocab;
@@ -429,10 +432,17 @@ Vocab Vocab::load(const std::string& path) {
 }
 
 void Vocab::save(const std::string& path) const {
+  write_file_atomic(path, serialize());
+}
+
+std::string Vocab::serialize() const {
   std::string text;
+  // A reader drops a byte order mark at the start of the file, so a first token that begins
+  // with U+FEFF would lose it: a byte order mark in front keeps it.
+  if (!tokens_.empty() && tokens_[0].compare(0, 3, "\xEF\xBB\xBF") == 0) text = "\xEF\xBB\xBF";
   for (const std::string& t : tokens_)
     text += t + '\n';
-  write_file_atomic(path, text);
+  return text;
 }
 
 int Vocab::id(const std::string& token) const {

@@ -123,6 +123,19 @@ std::vector<int64_t> expected_shape(const std::string& name, const Config& c) {
   return {};
 }
 
+std::vector<ParameterSpec> parameter_specs(const Config& c) {
+  // The layer tables give for_each_parameter its names; the fields stay empty, so this costs
+  // nothing however large the config.
+  Weights shell;
+  shell.encoder.resize(c.num_encoder_layers);
+  shell.decoder.resize(c.num_decoder_layers);
+  std::vector<ParameterSpec> specs;
+  for_each_parameter(shell, c, [&](const ParameterRef& p) {
+    specs.push_back({p.name, expected_shape(p.name, c)});
+  });
+  return specs;
+}
+
 Weights allocate_weights(const Config& c) {
   const int d = c.d_model;
   Weights w;

@@ -34,12 +34,21 @@ struct ModelBundle {
   std::string detokenize_target(const std::vector<int>& ids) const;
 };
 
+// The most bytes a vocabulary file may hold, checked before it is read: a million tokens
+// (limits::kMaxVocab) of 64 bytes each.
+constexpr uint64_t kMaxVocabFileBytes = uint64_t{64} << 20;
+
 // Reads weights for `config` from a safetensors file: every tensor must be present, no
-// other tensor may be, and each must have the expected shape and a float dtype.
+// other tensor may be, and each must have the expected shape and dtype F32, F16 or BF16.
+// All of this is checked (and the config validated) before the weights are allocated.
 Weights load_weights(const SafetensorsFile& file, const Config& config);
 
 // Loads a model directory. Throws CheckpointError naming the file, the tensor, what was
-// expected and what was found.
+// expected and what was found. Each file is checked before anything it sizes is allocated:
+// config.json first (its limits bound the model), then the vocabularies (at most
+// kMaxVocabFileBytes, as many tokens as the config says), then model.safetensors (not larger
+// than the config's weights as F32 plus the largest header, the header validated before the
+// data is read, the tensors before the weights are allocated).
 ModelBundle load_model_dir(const std::string& dir);
 
 // Writes a model directory (each file atomically); tensors stored as F32 or F16.
@@ -47,6 +56,7 @@ void save_model_dir(const std::string& dir, const Model& model, const Vocab& src
                     const Vocab& tgt_vocab, DType dtype = DType::kF32);
 
 // The default vocabulary of a model without one: <pad> <unk> <bos> <eos> then `prefix`N.
+// Throws InputError unless 1 <= size <= limits::kMaxVocab.
 Vocab placeholder_vocab(int size, const std::string& prefix);
 
 }  // namespace attnscope

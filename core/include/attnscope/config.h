@@ -3,9 +3,27 @@
 // vocabularies need, so a PyTorch user can write this file by hand.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace attnscope {
+
+// The largest model a config may ask for. A config.json comes from outside, and its numbers
+// size every allocation that follows, so each is bounded before anything is allocated. The
+// bounds are far above the models this tool is meant to show (README, "Troubleshooting and
+// limits", lists them).
+namespace limits {
+constexpr int kMaxLayers = 64;          // num_encoder_layers, num_decoder_layers
+constexpr int kMaxDModel = 8192;        // d_model
+constexpr int kMaxHeads = 256;          // nhead
+constexpr int kMaxFeedForward = 65536;  // dim_feedforward
+constexpr int kMaxVocab = 1'000'000;    // src_vocab_size, tgt_vocab_size
+constexpr int kMaxPositions = 8192;     // max_positions
+// Learned scalars in all: 2^30, 4 GiB as float32.
+constexpr int64_t kMaxParameters = int64_t{1} << 30;
+// layer_norm_eps lies in [kMinLayerNormEps, 1): smaller values vanish as a float32.
+constexpr double kMinLayerNormEps = 1e-30;
+}  // namespace limits
 
 enum class Activation { kRelu, kGelu };
 enum class Positional { kSinusoidal, kLearned };
@@ -32,7 +50,9 @@ struct Config {
 
   int head_dim() const { return d_model / nhead; }
 
-  // Throws CheckpointError naming the first field that is out of range.
+  // Throws CheckpointError naming the first field that is out of range (see `limits`), a
+  // d_model that nhead does not divide, a special id outside its vocabulary, or more than
+  // limits::kMaxParameters weights in all.
   void validate() const;
 };
 
@@ -40,8 +60,15 @@ struct Config {
 std::string config_to_json(const Config& config);
 // Parses config.json text; `source` names the file in error messages. Unknown keys are
 // ignored; missing keys keep their defaults except the vocabulary sizes, which are required.
+// Throws CheckpointError "<source>: key 'x' ..." naming the key, what was found and what was
+// expected (the type, or the range with its limit), on a key given twice, and as validate().
 Config config_from_json(const std::string& text, const std::string& source = "config.json");
 
+// The most bytes config.json may hold; a real one holds a few hundred.
+constexpr uint64_t kMaxConfigFileBytes = 1 << 20;
+
+// Reads and parses config.json; throws CheckpointError when it is missing, not a regular
+// file, or larger than kMaxConfigFileBytes (checked before it is read).
 Config load_config(const std::string& path);
 void save_config(const Config& config, const std::string& path);
 

@@ -4,9 +4,13 @@
 // optional "__metadata__" of string -> string, then the data buffer (little-endian,
 // row-major) that the offsets index into.
 //
-// A file is validated completely on read, so everything after SafetensorsFile::read can
-// trust the header: every tensor's byte range lies inside the buffer, matches its shape and
-// dtype, and overlaps no other.
+// A file is validated completely on read, as the reference implementation validates it, so
+// everything after SafetensorsFile::read can trust the header: N is at most
+// kMaxSafetensorsHeaderBytes and within the file; the header is a JSON object without
+// duplicate names; every dtype is known and every shape's byte count fits in 64 bits and equals
+// end - begin; and the tensors, ordered by offset, tile the data buffer exactly: each begins
+// where the previous one ends, the first at 0, the last at the end of the file (no overlap, no
+// gap, no trailing bytes).
 #pragma once
 
 #include <cstdint>
@@ -15,6 +19,10 @@
 #include <vector>
 
 namespace attnscope {
+
+// The longest header accepted, as in the reference implementation: a longer one means the file
+// is not a safetensors file (or is hostile), and it is refused before it is read.
+constexpr uint64_t kMaxSafetensorsHeaderBytes = 100'000'000;
 
 // The dtypes write_safetensors can store.
 enum class DType { kF32, kF16, kBF16 };
@@ -28,9 +36,12 @@ struct TensorInfo {
 
 class SafetensorsFile {
  public:
-  // Reads the whole file into memory and validates it; throws Error if it cannot be read
-  // and CheckpointError, naming the path, if it is not a valid safetensors file.
-  static SafetensorsFile read(const std::string& path);
+  // Reads and validates the header, then reads the data buffer into memory; throws Error if
+  // the file cannot be opened or read and CheckpointError, naming the path, if it is not a
+  // regular file, is larger than `max_file_bytes`, or is not a valid safetensors file. Nothing
+  // larger than the header is allocated before the header has been validated against the
+  // file's size.
+  static SafetensorsFile read(const std::string& path, uint64_t max_file_bytes = UINT64_MAX);
   // Validates bytes already in memory; `path` only names them in error messages.
   static SafetensorsFile parse(std::string bytes, const std::string& path);
 

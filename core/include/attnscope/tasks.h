@@ -156,6 +156,9 @@ std::vector<std::pair<int, int>> parse_alignment(const std::string& text);
 // at fault, for: a missing or unreadable file, an empty file or one of blank lines only, a
 // line without a tab or with more than one, invalid UTF-8, an empty side.
 std::vector<SentencePair> read_pairs_file(const std::string& path);
+// As read_pairs_file, from a corpus file's contents already in memory; `path` only names
+// them in error messages.
+std::vector<SentencePair> parse_pairs(const std::string& contents, const std::string& path);
 
 // The vocabulary of one side of `pairs` (the target side when target_side), as a model's
 // src_vocab.txt/tgt_vocab.txt holds it: "<pad>" "<unk>" "<bos>" "<eos>" (ids 0-3), then every

@@ -52,9 +52,14 @@ class Vocab {
 
   // Throws CheckpointError naming the file, and the line when one is at fault.
   static Vocab load(const std::string& path);
+  // As load, from a vocabulary file's contents already in memory; `path` only names them
+  // in error messages.
+  static Vocab parse(const std::string& contents, const std::string& path);
   // Writes path + ".tmp", then renames it over path, so path is either the old file or
   // the whole new one. Throws Error naming the path on failure.
   void save(const std::string& path) const;
+  // The contents save writes; parse gives the same tokens back.
+  std::string serialize() const;
 
   int size() const { return static_cast<int>(tokens_.size()); }
   // The id of a token, or -1 when the vocabulary does not hold it.

@@ -80,6 +80,16 @@ std::vector<ParameterRef> parameters(Weights& weights, const Config& config);
 // empty when the name is not one of its parameters.
 std::vector<int64_t> expected_shape(const std::string& name, const Config& config);
 
+// A parameter's name and the shape `config` calls for, without storage.
+struct ParameterSpec {
+  std::string name;
+  std::vector<int64_t> shape;
+};
+
+// Every parameter `config` calls for, in for_each_parameter's order, computed from the config
+// alone: a file can be checked against it before any weight is allocated.
+std::vector<ParameterSpec> parameter_specs(const Config& config);
+
 // Sizes every field for `config`, zero-filled.
 Weights allocate_weights(const Config& config);
 
