@@ -30,24 +30,52 @@ long resident_kb(pid_t pid) {
 // One random action, as xdotool arguments (several are chained in one xdotool call).
 std::string random_action(std::mt19937& rng, const std::string& window, bool* paste,
                           std::string* paste_bytes) {
-  static const char* kKeys[] = {
-      "Left", "Right", "Up", "Down", "Tab", "bracketleft", "bracketright", "1", "2", "3", "4",
-      "m", "question", "F1", "Escape", "Return", "BackSpace", "Delete", "Home", "End",
-      "ctrl+a", "ctrl+z", "ctrl+equal", "ctrl+minus", "ctrl+s", "ctrl+shift+s", "ctrl+o",
-      "shift+Tab", "space", "F11", "Page_Down", "Page_Up"};
-  static const char* kWords[] = {"the", "cat", "does", "not", "eat", "fish", ".", "le", "chat",
-                                 "猫", "魚", "😀", "🐈‍⬛", "ünïcödé", "Ωμέγα", "\t", "  "};
+  static const char* kKeys[] = {"Left",
+                                "Right",
+                                "Up",
+                                "Down",
+                                "Tab",
+                                "bracketleft",
+                                "bracketright",
+                                "1",
+                                "2",
+                                "3",
+                                "4",
+                                "m",
+                                "question",
+                                "F1",
+                                "Escape",
+                                "Return",
+                                "BackSpace",
+                                "Delete",
+                                "Home",
+                                "End",
+                                "ctrl+a",
+                                "ctrl+z",
+                                "ctrl+equal",
+                                "ctrl+minus",
+                                "ctrl+s",
+                                "ctrl+shift+s",
+                                "ctrl+o",
+                                "shift+Tab",
+                                "space",
+                                "F11",
+                                "Page_Down",
+                                "Page_Up"};
+  static const char* kWords[] = {"the",        "cat",     "does",  "not", "eat", "fish",
+                                 ".",          "le",      "chat",  "猫",  "魚",  "😀",
+                                 "🐈‍⬛", "ünïcödé", "Ωμέγα", "\t",  "  "};
   auto pick = [&](int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); };
   const int x = pick(kWidth), y = pick(kHeight);
-  const std::string at = "mousemove --window " + window + " " + std::to_string(x) + " " +
-                         std::to_string(y) + " ";
+  const std::string at =
+      "mousemove --window " + window + " " + std::to_string(x) + " " + std::to_string(y) + " ";
   switch (pick(10)) {
     case 0:
     case 1:
       return at + "click 1 ";
     case 2:  // drag: a slider, a scroll bar, or nothing
-      return at + "mousedown 1 mousemove --window " + window + " " +
-             std::to_string(pick(kWidth)) + " " + std::to_string(pick(kHeight)) + " mouseup 1 ";
+      return at + "mousedown 1 mousemove --window " + window + " " + std::to_string(pick(kWidth)) +
+             " " + std::to_string(pick(kHeight)) + " mouseup 1 ";
     case 3:
       return at + (pick(2) ? "click 4 " : "click 5 ");  // wheel
     case 4:
@@ -63,7 +91,9 @@ std::string random_action(std::mt19937& rng, const std::string& window, bool* pa
     default: {  // something odd on the clipboard, pasted
       *paste = true;
       switch (pick(4)) {
-        case 0: *paste_bytes = std::string(1 + pick(3000), 'a' + pick(26)); break;
+        case 0:
+          *paste_bytes = std::string(1 + pick(3000), 'a' + pick(26));
+          break;
         case 1: {
           std::string bytes;
           for (int i = 0; i < 40; ++i)
@@ -71,7 +101,9 @@ std::string random_action(std::mt19937& rng, const std::string& window, bool* pa
           *paste_bytes = bytes;
           break;
         }
-        case 2: *paste_bytes = "猫が魚を食べる 😀😀😀 \xf0\x9f\x98 \xc3"; break;
+        case 2:
+          *paste_bytes = "猫が魚を食べる 😀😀😀 \xf0\x9f\x98 \xc3";
+          break;
         default: {
           std::string many;
           for (int i = 0; i < 1500; ++i)
@@ -159,7 +191,8 @@ TEST_CASE("a minute of random keys, text, clicks and drags: still up, answering,
                added.find("attnscope: export failed") != std::string::npos;
     sleep_ms(50);
   }
-  CHECK_MESSAGE(answered, "no answer to Ctrl+Shift+S; log tail:\n" << app.log().substr(
-                              app.log().size() > 3000 ? app.log().size() - 3000 : 0));
+  CHECK_MESSAGE(answered,
+                "no answer to Ctrl+Shift+S; log tail:\n"
+                    << app.log().substr(app.log().size() > 3000 ? app.log().size() - 3000 : 0));
   CHECK(app.running());
 }

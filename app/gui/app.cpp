@@ -108,7 +108,9 @@ bool text_box_active() {
 // settings are saved and nothing is cut off mid-write.
 volatile std::sig_atomic_t g_close_requested = 0;
 
-void on_close_signal(int) { g_close_requested = 1; }
+void on_close_signal(int) {
+  g_close_requested = 1;
+}
 
 double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();

@@ -46,12 +46,12 @@ ComputeResult compute(const ModelBundle& bundle, const ComputeRequest& request) 
       result.dropped_tokens = static_cast<int>(tokenized.ids.size()) - result.max_source_tokens;
       src.erase(src.begin() + result.max_source_tokens, src.end() - 1);  // keeps <eos>
       result.source.resize(result.max_source_tokens);
-      result.warnings.insert(result.warnings.begin(),
-                             "sentence cut to " + std::to_string(result.max_source_tokens) +
-                                 " words, the most " +
-                                 (result.max_source_tokens == kMaxInputTokens ? "attnscope shows"
-                                                                              : "this model takes") +
-                                 " (" + std::to_string(result.dropped_tokens) + " dropped)");
+      result.warnings.insert(
+          result.warnings.begin(),
+          "sentence cut to " + std::to_string(result.max_source_tokens) + " words, the most " +
+              (result.max_source_tokens == kMaxInputTokens ? "attnscope shows"
+                                                           : "this model takes") +
+              " (" + std::to_string(result.dropped_tokens) + " dropped)");
     }
     if (!tokenized.unknown.empty()) {
       std::string words;
@@ -87,9 +87,8 @@ ComputeResult compute(const ModelBundle& bundle, const ComputeRequest& request) 
     } else {
       DecodeOptions options;
       options.beam = request.decode == DecodeMode::kBeam ? std::max(1, request.beam) : 1;
-      options.max_length =
-          std::min(effective_max_length(config, static_cast<int>(src.size()), options),
-                   kMaxInputTokens);
+      options.max_length = std::min(
+          effective_max_length(config, static_cast<int>(src.size()), options), kMaxInputTokens);
       Translation translation = translate_ids(bundle.model, src, options);
       result.generated = true;
       result.finished = translation.finished;

@@ -26,8 +26,8 @@ bool parse_decode_mode(const std::string& text, DecodeMode* mode);
 
 struct AppState {
   // What is computed.
-  std::string model_dir;      // the model directory in use
-  std::string sentence;       // the source sentence as typed (any UTF-8)
+  std::string model_dir;  // the model directory in use
+  std::string sentence;   // the source sentence as typed (any UTF-8)
   DecodeMode decode = DecodeMode::kGreedy;
   int beam = 4;               // width when decode == kBeam
   std::string forced_target;  // the target typed for teacher forcing (decode == kForced)
