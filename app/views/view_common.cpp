@@ -96,6 +96,14 @@ std::vector<Color> head_palette(bool dark, int heads) {
   return colors;
 }
 
+Scene empty_scene(const ViewInput& in, const Theme& theme) {
+  Scene scene;
+  scene.width = in.width;
+  scene.height = in.height;
+  scene.background = theme.background;
+  return scene;
+}
+
 Sizes make_sizes(const AppState& state) {
   Sizes s;
   const float scale = std::isfinite(state.ui_scale) ? state.ui_scale : 1.0f;
@@ -311,10 +319,7 @@ Scene message_scene(const ViewInput& in, const std::string& message) {
   const Theme theme = make_theme(state.dark);
   const Sizes sz = make_sizes(state);
   const TextTools text(in.measure);
-  Scene scene;
-  scene.width = in.width;
-  scene.height = in.height;
-  scene.background = theme.background;
+  Scene scene = empty_scene(in, theme);
   scene.texts.push_back(make_text(in.width / 2, in.height / 2,
                                   text.fit(message, sz.label, in.width - 2 * sz.margin), sz.label,
                                   theme.muted, TextAlign::kCenter));

@@ -40,6 +40,9 @@ struct Sizes {
   float small;     // tick and value labels
   float min;       // the smallest label size; below it labels are thinned out instead
 };
+// An empty scene of the input's size on the theme's background: where every view starts.
+Scene empty_scene(const ViewInput& in, const Theme& theme);
+
 Sizes make_sizes(const AppState& state);
 
 // A label's line needs this many times its font size of space across the text direction.

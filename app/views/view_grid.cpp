@@ -30,10 +30,7 @@ Scene build_grid(const ViewInput& in) {
   const Sizes sz = make_sizes(state);
   const TextTools text(in.measure);
   const float u = sz.u;
-  Scene scene;
-  scene.width = in.width;
-  scene.height = in.height;
-  scene.background = theme.background;
+  Scene scene = empty_scene(in, theme);
   const float top =
       add_title(scene, text, sz, theme,
                 std::string(kind_title(state.kind)) + " \xc2\xb7 every layer and head",

@@ -64,10 +64,7 @@ Scene build_heatmap(const ViewInput& in) {
   const Sizes sz = make_sizes(state);
   const TextTools text(in.measure);
   const float u = sz.u;
-  Scene scene;
-  scene.width = in.width;
-  scene.height = in.height;
-  scene.background = theme.background;
+  Scene scene = empty_scene(in, theme);
 
   const std::string title = std::string(kind_title(state.kind)) + " \xc2\xb7 layer " +
                             std::to_string(state.layer) + " \xc2\xb7 " +

@@ -71,10 +71,7 @@ Scene build_links(const ViewInput& in) {
   const Sizes sz = make_sizes(state);
   const TextTools text(in.measure);
   const float u = sz.u;
-  Scene scene;
-  scene.width = in.width;
-  scene.height = in.height;
-  scene.background = theme.background;
+  Scene scene = empty_scene(in, theme);
 
   const float floor = std::max(state.threshold, kMinLinkWeight);
   const int focus_q = state.focus_query >= 0 && state.focus_query < nq ? state.focus_query : -1;

@@ -160,10 +160,7 @@ Scene build_steps(const ViewInput& in) {
   const Sizes sz = make_sizes(state);
   const TextTools text(in.measure);
   const float u = sz.u;
-  Scene scene;
-  scene.width = in.width;
-  scene.height = in.height;
-  scene.background = theme.background;
+  Scene scene = empty_scene(in, theme);
 
   const std::string title = "step " + std::to_string(t) + " \xc2\xb7 cross-attention \xc2\xb7 " +
                             (encoder_kind ? "decoder layer " : "layer ") + std::to_string(layer) +
