@@ -23,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "attnscope/error.h"
@@ -232,6 +233,9 @@ class App {
   ImVec2 view_origin_{0, 0};                 // where the view's image is in the window
   int view_tab_shown_ = -1;                  // the tab ImGui showed last frame
   int pinned_query_ = -1, pinned_key_ = -1;  // tokens clicked in the links view
+  std::tuple<ViewKind, AttentionKind, int, int, HeadMode, bool, int, Colormap, float, bool, float,
+             int, int>
+      last_view_key_;
   float fonts_scale_ = 0;
 
   std::string status_;
@@ -418,8 +422,6 @@ void App::export_current(ExportFormat format) {
 void App::save_window_png() {
   int w = 0, h = 0;
   glfwGetFramebufferSize(window_, &w, &h);
-  AppState named = state_;
-  named.view = state_.view;
   std::string path = export_path(ExportFormat::kPng);
   path.insert(path.size() - 4, "_window");
   try {
@@ -851,11 +853,13 @@ void App::draw_view(ImVec2 size) {
     state_.hover_col = hover_col;
     scene_dirty_ = true;
   }
-  static std::string last_state_key;
-  const std::string key = settings_json(settings_) + std::to_string(state_.focus_query) + "," +
-                          std::to_string(state_.focus_key);
-  if (key != last_state_key) {
-    last_state_key = key;
+  // What the views read besides the Trace (a new Trace marks the scene dirty itself).
+  const auto view_key =
+      std::make_tuple(state_.view, state_.kind, state_.layer, state_.head, state_.head_mode,
+                      state_.overlay_heads, state_.step, state_.colormap, state_.threshold,
+                      state_.dark, state_.ui_scale, state_.focus_query, state_.focus_key);
+  if (view_key != last_view_key_) {
+    last_view_key_ = view_key;
     scene_dirty_ = true;
   }
   if (scene_dirty_ || scene_size_.x != size.x || scene_size_.y != size.y) {
