@@ -55,8 +55,8 @@ class Vocab {
   // As load, from a vocabulary file's contents already in memory; `path` only names them
   // in error messages.
   static Vocab parse(const std::string& contents, const std::string& path);
-  // Writes path + ".tmp", then renames it over path, so path is either the old file or
-  // the whole new one. Throws Error naming the path on failure.
+  // Writes through write_file_atomic (io.h), so path is either the old file or the whole
+  // new one. Throws Error naming the path on failure.
   void save(const std::string& path) const;
   // The contents save writes; parse gives the same tokens back.
   std::string serialize() const;
