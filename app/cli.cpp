@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "about.h"
 #include "args.h"
 #include "attnscope/checkpoint.h"
 #include "attnscope/decode.h"
@@ -23,11 +24,6 @@ namespace {
 
 using namespace attnscope;
 using Json = nlohmann::ordered_json;
-
-#ifndef ATTNSCOPE_ASSETS_DIR
-#define ATTNSCOPE_ASSETS_DIR "assets"
-#endif
-constexpr const char* kDefaultModel = ATTNSCOPE_ASSETS_DIR "/models/toy-en-fr";
 
 const char* kUsage = R"(usage: attnscope-cli COMMAND [options]
 
@@ -55,6 +51,7 @@ commands:
 options common to all commands:
   --threads N    threads for matrix products (default 1; eval: sentences at once, default 2)
   --model DIR    a model directory (default: the bundled default model)
+  --version      print the version and the commit it was built from
 )";
 
 // Parsed command line: the command, then the options (see app/args.h), every one checked
@@ -72,7 +69,7 @@ const std::set<std::string> kValued = {
     "format",  "kind",  "layer",      "head", "out",           "src-vocab", "tgt-vocab",
     "d-model", "nhead", "layers",     "d-ff", "max-positions", "seed",      "vocab",
     "threads", "task",  "split",      "count"};
-const std::set<std::string> kFlags = {"norm-first", "f16", "json", "help"};
+const std::set<std::string> kFlags = {"norm-first", "f16", "json", "help", "version"};
 
 CommandArgs parse_args(int argc, char** argv) {
   if (argc < 2) throw InputError("missing command (translate, trace, info, init or eval)");
@@ -118,6 +115,11 @@ DecodeOptions decode_options(const CommandArgs& args) {
   return options;
 }
 
+// --model, or the bundled default model (see about.h for where it is looked for).
+std::string model_argument(const CommandArgs& args) {
+  return args.has("model") ? args.get("model") : default_model_dir();
+}
+
 std::string sentence_argument(const CommandArgs& args) {
   if (args.has("text")) return args.get("text");
   if (args.positional.empty()) throw InputError("missing the sentence to translate");
@@ -128,7 +130,7 @@ std::string sentence_argument(const CommandArgs& args) {
 }
 
 int cmd_translate(const CommandArgs& args) {
-  const ModelBundle bundle = load_model_dir(args.get("model", kDefaultModel));
+  const ModelBundle bundle = load_model_dir(model_argument(args));
   Tokenized tokenized;
   const std::vector<int> src = bundle.source_ids(sentence_argument(args), &tokenized);
   warn_unknown(tokenized, "source");
@@ -150,7 +152,7 @@ void print_csv(const Trace& trace, const CommandArgs& args) {
 }
 
 int cmd_trace(const CommandArgs& args) {
-  const ModelBundle bundle = load_model_dir(args.get("model", kDefaultModel));
+  const ModelBundle bundle = load_model_dir(model_argument(args));
   std::vector<int> src;
   if (args.has("src-ids")) {
     src = parse_ids(args.get("src-ids"), "--src-ids");
@@ -191,7 +193,7 @@ int cmd_trace(const CommandArgs& args) {
 }
 
 int cmd_info(const CommandArgs& args) {
-  const ModelBundle bundle = load_model_dir(args.get("model", kDefaultModel));
+  const ModelBundle bundle = load_model_dir(model_argument(args));
   const Config& c = bundle.model.config();
   std::printf("model       %s\n", bundle.dir.c_str());
   std::printf("layers      %d encoder + %d decoder, %s\n", c.num_encoder_layers,
@@ -368,7 +370,7 @@ int cmd_eval(const CommandArgs& args) {
     throw InputError("--threads must be between 1 and 256, got " + std::to_string(options.threads));
   }
 
-  const ModelBundle bundle = load_model_dir(args.get("model", kDefaultModel));
+  const ModelBundle bundle = load_model_dir(model_argument(args));
   const std::string task = args.get("task");
   const std::vector<SentencePair> pairs =
       task_pairs(task, split, count, static_cast<uint64_t>(seed));
@@ -388,7 +390,15 @@ int cmd_eval(const CommandArgs& args) {
 
 int main(int argc, char** argv) {
   try {
+    if (argc == 2 && std::string(argv[1]) == "--version") {
+      std::printf("%s\n", version_line("attnscope-cli").c_str());
+      return 0;
+    }
     const CommandArgs args = parse_args(argc, argv);
+    if (args.has("version")) {
+      std::printf("%s\n", version_line("attnscope-cli").c_str());
+      return 0;
+    }
     if (args.command == "help" || args.command == "--help" || args.command == "-h" ||
         args.has("help")) {
       std::fputs(kUsage, stdout);

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <memory>
@@ -22,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "about.h"
 #include "args.h"
 #include "attnscope/checkpoint.h"
 #include "attnscope/error.h"
@@ -40,6 +42,7 @@ using Clock = std::chrono::steady_clock;
 
 const char* kUsage = R"(usage: attnscope-train --task TASK --out DIR [options]
        attnscope-train --resume DIR [--steps N] [--threads N]
+       attnscope-train --version
 
 Trains a Transformer encoder-decoder from scratch and writes a model directory to DIR
 (config.json, model.safetensors, src_vocab.txt, tgt_vocab.txt, plus train.json and
@@ -90,8 +93,8 @@ const std::set<std::string> kValued = {
     "heads", "d-model", "d-ff",       "max-positions",   "max-vocab",      "steps",
     "batch", "lr",      "warmup",     "label-smoothing", "clip",           "train-count",
     "seed",  "threads", "eval-every", "eval-count",      "dtype",          "stop-at"};
-const std::set<std::string> kFlags = {"norm-first",         "gelu",  "case-sensitive",
-                                      "no-optimizer-state", "quiet", "help"};
+const std::set<std::string> kFlags = {"norm-first", "gelu", "case-sensitive", "no-optimizer-state",
+                                      "quiet",      "help", "version"};
 // What a resumed run may change: everything else is the recipe of the run.
 const std::set<std::string> kResumable = {
     "resume", "steps", "threads", "eval-every", "quiet", "no-optimizer-state", "stop-at"};
@@ -334,25 +337,55 @@ std::string without_trailing_slashes(std::string path) {
 }
 
 // The staging directory next to `out` that a checkpoint is written into before it replaces
-// `out`; creating it up front proves the location is writable before any training.
+// `out`; creating it up front proves the location is writable before any training. Its name,
+// `out.tmp.<pid>.XXXXXX`, is new each time (mkdtemp), so nothing planted beside `out` in
+// advance is written into; the pid tells a later run whether its maker still runs.
 std::string make_staging_dir(const std::string& out) {
-  std::string path = without_trailing_slashes(out) + ".tmp." + std::to_string(getpid());
-  std::error_code ignored;
-  std::filesystem::remove_all(path, ignored);
-  if (mkdir(path.c_str(), 0755) != 0) {
-    throw Error("cannot write the model to '" + out + "': cannot create '" + path +
+  const std::string pattern =
+      without_trailing_slashes(out) + ".tmp." + std::to_string(getpid()) + ".XXXXXX";
+  std::string path = pattern;
+  if (mkdtemp(path.data()) == nullptr) {
+    throw Error("cannot write the model to '" + out + "': cannot create '" + pattern +
                 "': " + std::strerror(errno));
+  }
+  // mkdtemp gives 0700; the model directory this becomes is as readable as one mkdir makes.
+  if (chmod(path.c_str(), 0755 & ~current_umask()) != 0) {
+    const int error_number = errno;
+    rmdir(path.c_str());
+    throw Error("cannot write the model to '" + out + "': cannot create '" + path +
+                "': " + std::strerror(error_number));
   }
   return path;
 }
 
+// The pid in the name of a staging directory beside `out`: `name` is `prefix` (`out.tmp.`)
+// then the pid and mkdtemp's six characters (`out.tmp.<pid>.XXXXXX`), or the pid alone as
+// earlier versions named it. -1 when `name` is neither.
+pid_t staging_pid(const std::string& name, const std::string& prefix) {
+  if (name.compare(0, prefix.size(), prefix) != 0) return -1;
+  const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  const auto is_alnum = [&](char c) {
+    return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  };
+  const size_t begin = prefix.size();
+  size_t end = begin;
+  while (end < name.size() && is_digit(name[end]))
+    ++end;
+  if (end == begin || end - begin > 9) return -1;
+  const std::string rest = name.substr(end);
+  if (!rest.empty() &&
+      (rest.size() != 7 || rest[0] != '.' || !std::all_of(rest.begin() + 1, rest.end(), is_alnum)))
+    return -1;
+  return static_cast<pid_t>(std::stol(name.substr(begin, end - begin)));
+}
+
 // A checkpoint cut short (SIGKILL, a crash, a power cut) leaves `out` whole, but can leave
-// beside it a staging directory `out.tmp.<pid>`, partly written or, after the exchange,
-// holding the previous checkpoint; and, on file systems without an atomic exchange, the
-// previous checkpoint as `out.old` with `out` missing if the cut came between the two renames
-// (see replace_directory). Staging directories of processes that no longer run are deleted,
-// so they do not pile up, and `out.old` is put back where `out` is missing, so that --resume
-// finds the last checkpoint.
+// beside it a staging directory `out.tmp.<pid>.XXXXXX`, partly written or, after the
+// exchange, holding the previous checkpoint; and, on file systems without an atomic exchange,
+// the previous checkpoint as `out.old` with `out` missing if the cut came between the two
+// renames (see replace_directory). Staging directories of processes that no longer run are
+// deleted, so they do not pile up, and `out.old` is put back where `out` is missing, so that
+// --resume finds the last checkpoint.
 void recover_interrupted_save(const std::string& out) {
   namespace fs = std::filesystem;
   const fs::path base(without_trailing_slashes(out));
@@ -361,16 +394,13 @@ void recover_interrupted_save(const std::string& out) {
   std::vector<fs::path> stale;
   std::error_code error;
   for (fs::directory_iterator it(parent, error), end; !error && it != end; it.increment(error)) {
-    const std::string name = it->path().filename().string();
-    const std::string pid_text = name.substr(std::min(name.size(), prefix.size()));
-    if (name.compare(0, prefix.size(), prefix) != 0 || pid_text.empty() || pid_text.size() > 9 ||
-        !std::all_of(pid_text.begin(), pid_text.end(), [](char c) { return c >= '0' && c <= '9'; }))
-      continue;
-    const pid_t pid = static_cast<pid_t>(std::stol(pid_text));
+    const pid_t pid = staging_pid(it->path().filename().string(), prefix);
     // A process that still runs may be saving into it right now.
-    if (pid == getpid() || kill(pid, 0) == 0 || errno == EPERM) continue;
+    if (pid < 0 || pid == getpid() || kill(pid, 0) == 0 || errno == EPERM) continue;
+    // Only a real directory: a link there was not made by a save, nor is what it points to
+    // ours to delete.
     std::error_code ignored;
-    if (it->is_directory(ignored)) stale.push_back(it->path());
+    if (it->symlink_status(ignored).type() == fs::file_type::directory) stale.push_back(it->path());
   }
   for (const fs::path& path : stale) {
     std::error_code ignored;
@@ -543,7 +573,7 @@ Run start_run(const Args& args, std::vector<SentencePair>& train_pairs) {
   r.eval_every =
       static_cast<int>(args.get_int("eval-every", std::max(1, r.steps / 10), 1, 100000000));
   r.eval_count = static_cast<int>(args.get_int("eval-count", 500, 1, 1000000));
-  r.max_vocab = static_cast<int>(args.get_int("max-vocab", 32000, 5, 10000000));
+  r.max_vocab = static_cast<int>(args.get_int("max-vocab", 32000, 5, limits::kMaxVocab));
   r.dtype = args.get("dtype", "f32");
   if (r.dtype != "f32" && r.dtype != "f16") {
     throw InputError("--dtype expects f32 or f16, got '" + r.dtype + "'");
@@ -755,6 +785,10 @@ int main(int argc, char** argv) {
     if (args.has("help") || argc == 1) {
       std::fputs(kUsage, argc == 1 ? stderr : stdout);
       return argc == 1 ? 2 : 0;
+    }
+    if (args.has("version")) {
+      std::printf("%s\n", version_line("attnscope-train").c_str());
+      return 0;
     }
     if (!args.positional.empty()) {
       throw InputError("unexpected argument '" + args.positional.front() + "' (see --help)");

@@ -1,22 +1,28 @@
 // attnscope-train end to end: it learns, a stopped run resumes to exactly the same model,
 // Ctrl-C saves a loadable checkpoint, SIGKILL at any moment (even mid-save) loses nothing, a
-// full disk is reported while the last checkpoint stays whole, and bad input is refused with
-// a clear message while nothing already on disk is touched.
+// full disk is reported while the last checkpoint stays whole, a checkpoint never writes
+// through a link planted beside the model, and bad input is refused with a clear message while
+// nothing already on disk is touched.
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "attnscope/checkpoint.h"
+#include "attnscope/config.h"
 #include "attnscope/io.h"
 #include "tool_run.h"
 
@@ -54,10 +60,14 @@ std::string write_text(const std::string& name, const std::string& text) {
 }
 
 // Starts attnscope-train with `arguments`, its output going to `log`, and returns its pid.
-pid_t start_trainer(const std::vector<std::string>& arguments, const std::string& log) {
+// `in_child` runs in the new process before the trainer replaces it (getpid() there is the
+// trainer's pid).
+pid_t start_trainer(const std::vector<std::string>& arguments, const std::string& log,
+                    const std::function<void()>& in_child = {}) {
   const pid_t pid = fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
+    if (in_child) in_child();
     const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd >= 0) {
       dup2(fd, 1);
@@ -80,7 +90,20 @@ std::vector<std::string> leftovers(const std::string& dir, const std::string& ru
     const std::string name = entry.path().filename().string();
     if (name.rfind(run + ".tmp.", 0) == 0 || name == run + ".old") out.push_back(name);
   }
+  std::sort(out.begin(), out.end());
   return out;
+}
+
+// The staging directory (`out.tmp.<pid>.XXXXXX`) trainer `pid` has beside `out`, or "".
+std::string staging_dir(const std::string& out, pid_t pid) {
+  const fs::path base(out);
+  const std::string prefix = base.filename().string() + ".tmp." + std::to_string(pid) + ".";
+  std::error_code error;
+  for (fs::directory_iterator it(base.parent_path(), error), end; !error && it != end;
+       it.increment(error)) {
+    if (it->path().filename().string().rfind(prefix, 0) == 0) return it->path().string();
+  }
+  return "";
 }
 
 }  // namespace
@@ -244,13 +267,14 @@ TEST_CASE("SIGKILL at any moment, even mid-checkpoint, loses nothing") {
     const pid_t pid = start_trainer(resume ? std::vector<std::string>{"--resume", out, "--quiet"}
                                            : fresh_run(out, {"--eval-every", "1"}),
                                     log);
-    const std::string staging = out + ".tmp." + std::to_string(pid);
     if (round % 2 == 0) {
       std::this_thread::sleep_for(std::chrono::microseconds(random() % 400'000));
     } else {
       const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
       std::error_code ignored;
-      while (fs::is_empty(staging, ignored) || ignored) {
+      for (std::string staging = staging_dir(out, pid);
+           staging.empty() || fs::is_empty(staging, ignored) || ignored;
+           staging = staging_dir(out, pid)) {
         int status = 0;
         REQUIRE_MESSAGE(waitpid(pid, &status, WNOHANG) == 0, read_whole_file(log));
         REQUIRE(std::chrono::steady_clock::now() < deadline);
@@ -266,7 +290,8 @@ TEST_CASE("SIGKILL at any moment, even mid-checkpoint, loses nothing") {
     REQUIRE(waitpid(pid, &status, 0) == pid);
     INFO(read_whole_file(log));
     REQUIRE(WIFSIGNALED(status));
-    if (fs::exists(staging)) {
+    const std::string staging = staging_dir(out, pid);
+    if (!staging.empty()) {
       ++cut_saves;
       // A staging directory with an older train.json than the model's is the previous
       // checkpoint, exchanged out and being deleted.
@@ -323,12 +348,15 @@ TEST_CASE("what an interrupted save leaves beside the model is cleaned up by the
       " --train-count 200 --eval-count 2 --threads 1 --quiet --steps 100";
   REQUIRE(train("--out '" + out + "' --stop-at 2" + tiny).status == 0);
   // On a file system without an atomic exchange, a save cut between its two renames leaves
-  // the last checkpoint as out.old and no out; a staging directory of a dead process remains
-  // (no pid reaches 999999999); one of a live process (this one) may be in use and stays.
+  // the last checkpoint as out.old and no out; staging directories of a dead process remain
+  // (no pid reaches 999999999), as this version names them and as earlier ones did; those of
+  // a live process (this one) may be in use and stay.
   fs::rename(out, out + ".old");
+  fs::create_directories(out + ".tmp.999999999.dE4d0x/partial");
   fs::create_directories(out + ".tmp.999999999/partial");
-  const std::string live = out + ".tmp." + std::to_string(getpid());
-  fs::create_directories(live);
+  const std::string own = ".tmp." + std::to_string(getpid());
+  fs::create_directories(out + own + ".L1veXy");
+  fs::create_directories(out + own);
   const ToolRun run = train("--resume '" + out + "' --stop-at 3 --quiet");
   INFO(run.err);
   CHECK(run.status == 0);
@@ -336,8 +364,84 @@ TEST_CASE("what an interrupted save leaves beside the model is cleaned up by the
                      ".old', left by an interrupted checkpoint") != std::string::npos);
   CHECK(state(out)["step"] == 3);
   CHECK(leftovers(kTmp, "recovered") ==
-        std::vector<std::string>{"recovered.tmp." + std::to_string(getpid())});
-  fs::remove_all(live);
+        std::vector<std::string>{"recovered" + own, "recovered" + own + ".L1veXy"});
+  fs::remove_all(out + own);
+  fs::remove_all(out + own + ".L1veXy");
+}
+
+TEST_CASE("a checkpoint never writes through links planted at predictable staging names") {
+  // Before a save, links stand where the staging directory was once made (out.tmp.<pid>, with
+  // the trainer's own pid and those around it), to a directory outside and to a name that does
+  // not exist yet. The trainer stages elsewhere; the links and what they point to stay as they
+  // were.
+  const std::string dir = fresh("planted");
+  fs::create_directories(dir);
+  const std::string out = dir + "/run";
+  const std::string victim = fresh("planted-victim");
+  fs::create_directories(victim);
+  write_file_atomic(victim + "/keep.txt", "keep");
+  const std::string absent = kTmp + "/planted-absent";
+  fs::remove_all(absent);
+  const std::string tiny =
+      " --task copy --layers 1 --d-model 16 --heads 2 --d-ff 32 --batch 8"
+      " --train-count 200 --eval-count 2 --threads 1 --quiet --steps 100 --eval-every 1";
+  std::vector<std::string> arguments = {"--out", out, "--stop-at", "3"};
+  std::istringstream words(tiny);
+  for (std::string word; words >> word;)
+    arguments.push_back(word);
+  const std::string log = kTmp + "/planted.log";
+  const auto link_name = [&](pid_t pid) { return out + ".tmp." + std::to_string(pid); };
+  const pid_t pid = start_trainer(arguments, log, [&] {
+    umask(022);
+    const pid_t self = getpid();
+    for (pid_t other = std::max(1, self - 5); other <= self + 5; ++other) {
+      const std::string& target = other % 2 == self % 2 ? victim : absent;
+      if (symlink(target.c_str(), link_name(other).c_str()) != 0) _exit(126);
+    }
+  });
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  INFO(read_whole_file(log));
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  CHECK(state(out)["step"] == 3);
+  CHECK_NOTHROW(load_model_dir(out));
+  // Made fresh by mkdtemp (0700), the model directory still gets what mkdir would give it.
+  CHECK((fs::status(out).permissions() & fs::perms::all) == static_cast<fs::perms>(0755));
+  CHECK((fs::status(out + "/model.safetensors").permissions() & fs::perms::all) ==
+        static_cast<fs::perms>(0644));
+  size_t links = 0;
+  for (pid_t other = std::max(1, pid - 5); other <= pid + 5; ++other, ++links) {
+    CAPTURE(other);
+    REQUIRE(fs::is_symlink(link_name(other)));
+    CHECK(fs::read_symlink(link_name(other)).string() == (other % 2 == pid % 2 ? victim : absent));
+  }
+  CHECK(read_file(victim + "/keep.txt") == "keep");
+  CHECK(std::distance(fs::directory_iterator(victim), fs::directory_iterator()) == 1);
+  CHECK_FALSE(fs::exists(absent));
+  // The model and the links: no staging directory is left.
+  CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) ==
+        static_cast<std::ptrdiff_t>(links + 1));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("--max-vocab is bounded by the largest vocabulary a model config accepts") {
+  // --dtype is read right after --max-vocab, so a bad one stops the run before any work
+  // and shows that --max-vocab was accepted.
+  const std::string out = fresh("vocab");
+  const std::string limit = std::to_string(limits::kMaxVocab);
+  const std::string above = std::to_string(limits::kMaxVocab + 1);
+  const ToolRun over =
+      train("--task copy --out '" + out + "' --max-vocab " + above + " --dtype f8" + kTiny);
+  CHECK(over.status == 2);
+  CHECK(over.err.find("--max-vocab expects an integer from 5 to " + limit + ", got '" + above +
+                      "'") != std::string::npos);
+  const ToolRun at =
+      train("--task copy --out '" + out + "' --max-vocab " + limit + " --dtype f8" + kTiny);
+  CHECK(at.status == 2);
+  CHECK(at.err.find("--dtype expects f32 or f16, got 'f8'") != std::string::npos);
+  CHECK(at.err.find("--max-vocab") == std::string::npos);
+  CHECK_FALSE(fs::exists(out));
 }
 
 TEST_CASE("a full disk during a checkpoint gives a message and keeps the last checkpoint") {

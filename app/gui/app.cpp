@@ -26,16 +26,14 @@
 #include <tuple>
 #include <vector>
 
+#include "about.h"
 #include "attnscope/error.h"
 #include "attnscope/io.h"
 #include "attnscope/model.h"
 #include "gui/export.h"
 #include "gui/session.h"
 #include "gui/settings.h"
-
-#ifndef ATTNSCOPE_ASSETS_DIR
-#define ATTNSCOPE_ASSETS_DIR "assets"
-#endif
+#include "icon/icon.h"
 
 namespace attnscope {
 
@@ -43,7 +41,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr const char* kDefaultModelDir = ATTNSCOPE_ASSETS_DIR "/models/toy-en-fr";
 constexpr const char* kDefaultSentence = "the little black cat does not eat the fish .";
 constexpr float kBaseFontSize = 16.0f;
 // Each view renders into its own framebuffer: slot kViewSlot + the view's number.
@@ -117,12 +114,14 @@ double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-// Model directories bundled with the app: every folder under assets/models with a config.
+// Model directories bundled with the app: every folder with a config in the installed models
+// folder, or in a build tree's assets/models (see about.h).
 std::vector<std::string> bundled_models() {
   std::vector<std::string> out;
+  const std::string models = bundled_models_dir();
+  if (models.empty()) return out;
   std::error_code ec;
-  for (const auto& entry :
-       std::filesystem::directory_iterator(ATTNSCOPE_ASSETS_DIR "/models", ec)) {
+  for (const auto& entry : std::filesystem::directory_iterator(models, ec)) {
     if (entry.is_directory(ec) && std::filesystem::exists(entry.path() / "config.json", ec))
       out.push_back(entry.path().string());
   }
@@ -218,6 +217,8 @@ class App {
   std::shared_ptr<const ModelBundle> bundle_;
   std::unique_ptr<Worker> worker_;
   std::vector<std::string> bundled_;
+  std::string default_model_;     // the bundled toy-en-fr, "" when there is none
+  std::string no_default_model_;  // why there is none
 
   ComputeResult current_;
   uint64_t trace_id_ = 0;
@@ -257,7 +258,12 @@ class App {
 
 App::App(const AppOptions& options, GLFWwindow* window)
     : options_(options), window_(window), state_(settings_.state) {
-  state_.model_dir = kDefaultModelDir;
+  try {
+    default_model_ = default_model_dir();
+  } catch (const std::exception& e) {
+    no_default_model_ = e.what();
+  }
+  state_.model_dir = default_model_;
   state_.sentence = kDefaultSentence;
   settings_path_ = options.settings_path.empty() ? default_settings_path() : options.settings_path;
   if (options.use_settings) {
@@ -275,10 +281,14 @@ App::App(const AppOptions& options, GLFWwindow* window)
   for (int v = 0; v < kViewCount; ++v)
     renderer_->set_multisample(kViewSlot + v, false);
   bundled_ = bundled_models();
-  open_model(state_.model_dir);
-  if (!bundle_ && state_.model_dir != kDefaultModelDir) {
+  if (state_.model_dir.empty()) {
+    set_status(no_default_model_, true);
+  } else {
+    open_model(state_.model_dir);
+  }
+  if (!bundle_ && !default_model_.empty() && state_.model_dir != default_model_) {
     const std::string failed = status_;
-    open_model(kDefaultModelDir);
+    open_model(default_model_);
     set_status(failed + " — opened the bundled model instead", true);
   }
   if (!settings_warning_.empty()) set_status(settings_warning_, true);
@@ -971,6 +981,10 @@ void App::draw_help() {
       ImGui::EndTable();
     }
     ImGui::TextDisabled("Hover a cell or token for its value; click a token to isolate it.");
+    ImGui::Separator();
+    ImGui::TextUnformatted(version_line("attnscope").c_str());
+    const std::string models = bundled_models_dir();
+    ImGui::TextDisabled("Bundled models: %s", models.empty() ? "none found" : models.c_str());
   }
   ImGui::End();
 }
@@ -1170,6 +1184,12 @@ int run_app(const AppOptions& options) {
     glfwTerminate();
     return 3;
   }
+  // The title bar and the task switcher show the menu's icon, drawn by the same code.
+  std::vector<IconImage> icons = window_icon_images();
+  std::vector<GLFWimage> glfw_icons;
+  for (IconImage& icon : icons)
+    glfw_icons.push_back(GLFWimage{icon.width, icon.height, icon.rgba.data()});
+  glfwSetWindowIcon(window, static_cast<int>(glfw_icons.size()), glfw_icons.data());
   glfwMakeContextCurrent(window);
   glfwSwapInterval(1);
   IMGUI_CHECKVERSION();

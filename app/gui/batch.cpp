@@ -7,14 +7,11 @@
 #include <memory>
 #include <optional>
 
+#include "about.h"
 #include "args.h"
 #include "attnscope/error.h"
 #include "gui/export.h"
 #include "gui/session.h"
-
-#ifndef ATTNSCOPE_ASSETS_DIR
-#define ATTNSCOPE_ASSETS_DIR "assets"
-#endif
 
 namespace attnscope {
 
@@ -116,7 +113,7 @@ int run_batch_export(int argc, char** argv, int first) {
     if (all_heads && !args.has("out-dir")) throw InputError("--all-heads needs --out-dir DIR");
 
     auto bundle = std::make_shared<const ModelBundle>(
-        load_model_dir(args.get("model", ATTNSCOPE_ASSETS_DIR "/models/toy-en-fr")));
+        load_model_dir(args.has("model") ? args.get("model") : default_model_dir()));
     state.model_dir = bundle->dir;
     ComputeRequest request;
     request.id = 1;

@@ -4,6 +4,7 @@
 #include <set>
 #include <string>
 
+#include "about.h"
 #include "args.h"
 #include "gui/app.h"
 #include "gui/batch.h"
@@ -13,7 +14,7 @@ namespace {
 constexpr const char* kUsage = R"(usage: attnscope [options]          open the window
        attnscope export --help         export views from the command line
 
-  --model DIR          open this model directory (default: the last one, or toy-en-fr)
+  --model DIR          open this model directory (default: the last one, or the bundled toy-en-fr)
   --text "..."         start with this sentence (default: the last one)
   --settings FILE      settings file (default: ~/.config/attnscope/settings.json)
   --no-settings        start from the defaults and do not save settings
@@ -22,6 +23,7 @@ constexpr const char* kUsage = R"(usage: attnscope [options]          open the w
   --profile            print recomputation and frame timings
   --frames N           close after N frames (with --screenshot FILE: save the window first)
   --screenshot FILE
+  --version            print the version and the commit it was built from
 )";
 
 }  // namespace
@@ -32,9 +34,13 @@ int main(int argc, char** argv) {
   try {
     const Args args = Args::parse(
         argc, argv, 1, {"model", "text", "settings", "export-dir", "size", "frames", "screenshot"},
-        {"no-settings", "profile", "help"});
+        {"no-settings", "profile", "help", "version"});
     if (args.has("help")) {
       std::fputs(kUsage, stdout);
+      return 0;
+    }
+    if (args.has("version")) {
+      std::printf("%s\n", version_line("attnscope").c_str());
       return 0;
     }
     if (!args.positional.empty())
