@@ -390,12 +390,8 @@ int cmd_eval(const CommandArgs& args) {
 
 int main(int argc, char** argv) {
   try {
-    if (argc == 2 && std::string(argv[1]) == "--version") {
-      std::printf("%s\n", version_line("attnscope-cli").c_str());
-      return 0;
-    }
     const CommandArgs args = parse_args(argc, argv);
-    if (args.has("version")) {
+    if (args.command == "--version" || args.has("version")) {
       std::printf("%s\n", version_line("attnscope-cli").c_str());
       return 0;
     }

@@ -100,22 +100,8 @@ print "Options:\n" if defined $first && $first =~ /^\s+-/;
 print "$_\n" for term_layout(@$body), '', @sections;
 ]==])
 
-# The date at the foot of each page: that of the last commit (or $SOURCE_DATE_EPOCH), not of
-# the build, so that building the same sources twice gives the same pages.
-if(DEFINED ENV{SOURCE_DATE_EPOCH})
-  set(man_epoch $ENV{SOURCE_DATE_EPOCH})
-else()
-  execute_process(COMMAND git -C ${PROJECT_SOURCE_DIR} log -1 --format=%ct
-                  OUTPUT_VARIABLE man_epoch OUTPUT_STRIP_TRAILING_WHITESPACE
-                  RESULT_VARIABLE status ERROR_QUIET)
-  if(NOT status EQUAL 0)
-    set(man_epoch "")
-  endif()
-endif()
-set(man_env)
-if(man_epoch MATCHES "^[0-9]+$")
-  set(man_env SOURCE_DATE_EPOCH=${man_epoch})
-endif()
+# The date at the foot of each page: ATTNSCOPE_SOURCE_EPOCH (cmake/package.cmake).
+set(man_env SOURCE_DATE_EPOCH=${ATTNSCOPE_SOURCE_EPOCH})
 
 set(attnscope_man_name "see the attention inside a Transformer translation model, live")
 set(attnscope-cli_man_name "translate, trace, score and inspect Transformer translation models")

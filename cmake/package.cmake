@@ -1,6 +1,19 @@
 # What `cmake --install` puts where, and the Debian package CPack builds from it
 # (scripts/package.sh). The programs are installed by app/CMakeLists.txt, the packaged core
 # library by core/CMakeLists.txt; this file adds the data, the menu entry and the package.
+# The date the changelog and the man pages carry: that of the last commit (or
+# $SOURCE_DATE_EPOCH), not of the build, so that building the same sources twice gives the
+# same bytes.
+if(DEFINED ENV{SOURCE_DATE_EPOCH})
+  set(ATTNSCOPE_SOURCE_EPOCH $ENV{SOURCE_DATE_EPOCH})
+else()
+  execute_process(COMMAND git -C ${PROJECT_SOURCE_DIR} log -1 --format=%ct
+                  OUTPUT_VARIABLE ATTNSCOPE_SOURCE_EPOCH OUTPUT_STRIP_TRAILING_WHITESPACE
+                  RESULT_VARIABLE status ERROR_QUIET)
+endif()
+if(NOT ATTNSCOPE_SOURCE_EPOCH MATCHES "^[0-9]+$")
+  set(ATTNSCOPE_SOURCE_EPOCH 0)
+endif()
 include(${PROJECT_SOURCE_DIR}/cmake/manpages.cmake)
 
 # The bundled models, found by the programs relative to their own place (app/about.h). The
@@ -31,17 +44,7 @@ if(NOT ATTNSCOPE_MAINTAINER_EMAIL)
   set(ATTNSCOPE_MAINTAINER_EMAIL "maintainers@attnscope.invalid")
 endif()
 set(ATTNSCOPE_CHANGELOG ${PROJECT_BINARY_DIR}/package/changelog)
-if(DEFINED ENV{SOURCE_DATE_EPOCH})
-  set(changelog_epoch $ENV{SOURCE_DATE_EPOCH})
-else()
-  execute_process(COMMAND git -C ${PROJECT_SOURCE_DIR} log -1 --format=%ct
-                  OUTPUT_VARIABLE changelog_epoch OUTPUT_STRIP_TRAILING_WHITESPACE
-                  RESULT_VARIABLE status ERROR_QUIET)
-  if(NOT status EQUAL 0 OR changelog_epoch STREQUAL "")
-    set(changelog_epoch 0)
-  endif()
-endif()
-execute_process(COMMAND date -u -R -d @${changelog_epoch}
+execute_process(COMMAND date -u -R -d @${ATTNSCOPE_SOURCE_EPOCH}
                 OUTPUT_VARIABLE changelog_date OUTPUT_STRIP_TRAILING_WHITESPACE)
 file(WRITE ${ATTNSCOPE_CHANGELOG}
 "attnscope (${PROJECT_VERSION}) unstable; urgency=medium
