@@ -16,7 +16,7 @@
 #include "attnscope/decode.h"
 #include "attnscope/error.h"
 #include "attnscope/evaluate.h"
-#include "attnscope/export.h"
+#include "views/export_formats.h"
 #include "attnscope/model.h"
 #include "attnscope/tasks.h"
 

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "attnscope/colormap.h"
+#include "views/colormap.h"
 
 using namespace attnscope;
 

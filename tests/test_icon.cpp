@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "attnscope/colormap.h"
+#include "views/colormap.h"
 #include "attnscope/error.h"
 #include "icon/icon.h"
 

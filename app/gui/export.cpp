@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "attnscope/error.h"
-#include "attnscope/export.h"
+#include "views/export_formats.h"
 #include "attnscope/io.h"
 #include "attnscope/tokenizer.h"
 #include "views/svg.h"

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "attnscope/colormap.h"
+#include "views/colormap.h"
 
 namespace attnscope {
 

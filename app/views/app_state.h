@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "attnscope/colormap.h"
+#include "views/colormap.h"
 #include "attnscope/trace.h"
 
 namespace attnscope {

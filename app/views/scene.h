@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "attnscope/colormap.h"
+#include "views/colormap.h"
 #include "attnscope/tensor.h"
 
 namespace attnscope {

@@ -11,7 +11,7 @@
 #include <string>
 
 #include "attnscope/error.h"
-#include "ops.h"
+#include "attnscope/ops.h"
 
 namespace attnscope {
 

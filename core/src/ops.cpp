@@ -1,5 +1,5 @@
 // Operations of the forward pass shared by inference and training (see ops.h).
-#include "ops.h"
+#include "attnscope/ops.h"
 
 #include <omp.h>
 

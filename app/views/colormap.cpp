@@ -1,7 +1,7 @@
 // Colormap tables. Each map is given by evenly spaced anchor colours (the published 10-step
 // palettes of viridis, magma and cividis) and filled in between by interpolating in CIELAB,
 // where equal steps look equal; grey is a ramp of CIELAB lightness.
-#include "attnscope/colormap.h"
+#include "views/colormap.h"
 
 #include <algorithm>
 #include <cmath>

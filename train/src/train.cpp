@@ -16,7 +16,7 @@
 
 #include "attnscope/error.h"
 #include "attnscope/model.h"
-#include "ops.h"
+#include "attnscope/ops.h"
 
 namespace attnscope {
 

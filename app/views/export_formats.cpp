@@ -1,5 +1,5 @@
 // Text exports of a Trace (see export.h).
-#include "attnscope/export.h"
+#include "views/export_formats.h"
 
 #include <cstdio>
 #include <nlohmann/json.hpp>
