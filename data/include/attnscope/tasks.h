@@ -11,7 +11,7 @@
 // Elided and hyphenated French words are one token each, as the tokenizer keeps them:
 // "l'homme", "n'aime", "d'un", "j'ai", "jusqu'à", "aujourd'hui", "allez-vous", "grand-père".
 // Every side has 2 to 16 tokens, punctuation included. The lexicon has 195 nouns, 67
-// adjectives and 81 English verbs (83 verb senses); nouns carry semantic tags that verbs,
+// adjectives and 74 English verbs (76 verb senses); nouns carry semantic tags that verbs,
 // adjectives and prepositions select, so that generated sentences make sense ("the cat eats
 // the fish", never "the fish eats the table"). toy_translate() parses any sentence of the
 // grammar, sensible or not.
