@@ -29,6 +29,7 @@
 #include "attnscope/error.h"
 #include "attnscope/evaluate.h"
 #include "attnscope/io.h"
+#include "attnscope/random.h"
 #include "attnscope/safetensors.h"
 #include "attnscope/tasks.h"
 #include "attnscope/tokenizer.h"
@@ -269,23 +270,15 @@ Encoded encode_pairs(const std::vector<SentencePair>& pairs, const ModelBundle& 
   return out;
 }
 
-// A small deterministic generator for the data order (std::shuffle's result differs
-// between standard libraries).
-uint64_t splitmix(uint64_t& state) {
-  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-// The order in which epoch `epoch` visits the training pairs.
+// The order in which epoch `epoch` visits the training pairs: a Fisher-Yates shuffle drawn
+// from SplitMix64, the same with every standard library (std::shuffle's is not).
 std::vector<int> epoch_order(int count, uint64_t seed, int epoch) {
   std::vector<int> order(count);
   for (int i = 0; i < count; ++i)
     order[i] = i;
   uint64_t state = seed * 0x2545F4914F6CDD1Dull + static_cast<uint64_t>(epoch) + 1;
   for (int i = count - 1; i > 0; --i) {
-    const int j = static_cast<int>(splitmix(state) % static_cast<uint64_t>(i + 1));
+    const int j = static_cast<int>(splitmix64_next(state) % static_cast<uint64_t>(i + 1));
     std::swap(order[i], order[j]);
   }
   return order;

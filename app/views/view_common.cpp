@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "attnscope/error.h"
+#include "attnscope/random.h"
 #include "attnscope/tokenizer.h"
 
 namespace attnscope {
@@ -240,25 +241,14 @@ std::string format_value(float value, int decimals) {
   return buffer;
 }
 
-namespace {
-
-uint64_t mix(uint64_t x) {  // splitmix64's finaliser: every input bit moves every output bit
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
-
-}  // namespace
-
 uint64_t matrix_key(uint64_t trace_id, AttentionKind kind, int layer, HeadMode mode, int head) {
   if (trace_id == 0) return 0;
   if (mode != HeadMode::kSingle) head = 0;
-  uint64_t h = mix(trace_id);
-  h = mix(h ^ static_cast<uint64_t>(kind));
-  h = mix(h ^ static_cast<uint64_t>(static_cast<uint32_t>(layer)));
-  h = mix(h ^ static_cast<uint64_t>(mode));
-  h = mix(h ^ static_cast<uint64_t>(static_cast<uint32_t>(head)));
+  uint64_t h = splitmix64(trace_id);
+  h = splitmix64(h ^ static_cast<uint64_t>(kind));
+  h = splitmix64(h ^ static_cast<uint64_t>(static_cast<uint32_t>(layer)));
+  h = splitmix64(h ^ static_cast<uint64_t>(mode));
+  h = splitmix64(h ^ static_cast<uint64_t>(static_cast<uint32_t>(head)));
   return h == 0 ? 1 : h;
 }
 
