@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <set>
@@ -84,5 +85,32 @@ class Args {
   std::map<std::string, std::string> options;
   std::vector<std::string> positional;
 };
+
+// The sizes `--size WIDTHxHEIGHT` accepts, for the window and for an exported picture (its
+// scene at scale 1) alike: from 320x240, the smallest the window's layout fits in, to
+// 8192x8192, beyond any screen. A picture larger than this OpenGL's textures allow is
+// refused when it is drawn.
+constexpr int kMinSizeWidth = 320;
+constexpr int kMinSizeHeight = 240;
+constexpr int kMaxSizeSide = 8192;
+
+struct SizeArg {
+  int width = 0;
+  int height = 0;
+};
+
+// Parses the value of --size; throws InputError naming the limits otherwise.
+inline SizeArg parse_size(const std::string& text) {
+  SizeArg size;
+  char extra = 0;
+  if (std::sscanf(text.c_str(), "%dx%d%c", &size.width, &size.height, &extra) != 2 ||
+      size.width < kMinSizeWidth || size.height < kMinSizeHeight || size.width > kMaxSizeSide ||
+      size.height > kMaxSizeSide) {
+    throw InputError("--size expects WIDTHxHEIGHT from " + std::to_string(kMinSizeWidth) + "x" +
+                     std::to_string(kMinSizeHeight) + " to " + std::to_string(kMaxSizeSide) + "x" +
+                     std::to_string(kMaxSizeSide) + ", got '" + text + "'");
+  }
+  return size;
+}
 
 }  // namespace attnscope

@@ -40,7 +40,7 @@ under xvfb-run.
   --threshold X        hide weights below X, 0..1 (default 0)
   --dark               dark background
   --scale S            PNG scale 1, 2 or 4 (default 1)
-  --size WxH           scene size at scale 1 (default 1280x800)
+  --size WxH           scene size at scale 1, from 320x240 to 8192x8192 (default 1280x800)
   --all-heads          one file per layer and head of --kind, into --out-dir
 )";
 
@@ -79,17 +79,6 @@ AppState state_from(const Args& args) {
   return s;
 }
 
-void parse_size(const std::string& text, float* width, float* height) {
-  int w = 0, h = 0;
-  char extra = 0;
-  if (std::sscanf(text.c_str(), "%dx%d%c", &w, &h, &extra) != 2 || w < 200 || h < 150 || w > 8192 ||
-      h > 8192) {
-    throw InputError("--size expects WIDTHxHEIGHT from 200x150 to 8192x8192, got '" + text + "'");
-  }
-  *width = static_cast<float>(w);
-  *height = static_cast<float>(h);
-}
-
 }  // namespace
 
 int run_batch_export(int argc, char** argv, int first) {
@@ -106,7 +95,11 @@ int run_batch_export(int argc, char** argv, int first) {
     const int scale = static_cast<int>(args.get_int("scale", 1, 1, 4));
     if (scale == 3) throw InputError("--scale must be 1, 2 or 4, got '3'");
     float width = kExportWidth, height = kExportHeight;
-    if (args.has("size")) parse_size(args.get("size"), &width, &height);
+    if (args.has("size")) {
+      const SizeArg size = parse_size(args.get("size"));
+      width = static_cast<float>(size.width);
+      height = static_cast<float>(size.height);
+    }
     const bool all_heads = args.has("all-heads");
     if (all_heads == args.has("out"))
       throw InputError("give either --out FILE or --all-heads --out-dir DIR");

@@ -19,7 +19,7 @@ constexpr const char* kUsage = R"(usage: attnscope [options]          open the w
   --settings FILE      settings file (default: ~/.config/attnscope/settings.json)
   --no-settings        start from the defaults and do not save settings
   --export-dir DIR     where exports go (default: the last one, or the current folder)
-  --size WxH           window size
+  --size WxH           window size, from 320x240 to 8192x8192
   --profile            print recomputation and frame timings
   --frames N           close after N frames (with --screenshot FILE: save the window first)
   --screenshot FILE
@@ -58,14 +58,9 @@ int main(int argc, char** argv) {
     if (!options.screenshot.empty() && options.quit_after_frames == 0)
       throw InputError("--screenshot needs --frames N");
     if (args.has("size")) {
-      char extra = 0;
-      if (std::sscanf(args.get("size").c_str(), "%dx%d%c", &options.width, &options.height,
-                      &extra) != 2 ||
-          options.width < 320 || options.height < 240 || options.width > 16384 ||
-          options.height > 16384) {
-        throw InputError("--size expects WIDTHxHEIGHT (at least 320x240), got '" +
-                         args.get("size") + "'");
-      }
+      const SizeArg size = parse_size(args.get("size"));
+      options.width = size.width;
+      options.height = size.height;
     }
     return run_app(options);
   } catch (const std::exception& e) {
