@@ -40,36 +40,6 @@ std::string program_log(GLuint program) {
 
 }  // namespace
 
-Texture make_texture() {
-  GLuint id = 0;
-  glGenTextures(1, &id);
-  return Texture(id);
-}
-
-Framebuffer make_framebuffer() {
-  GLuint id = 0;
-  glGenFramebuffers(1, &id);
-  return Framebuffer(id);
-}
-
-Renderbuffer make_renderbuffer() {
-  GLuint id = 0;
-  glGenRenderbuffers(1, &id);
-  return Renderbuffer(id);
-}
-
-Buffer make_buffer() {
-  GLuint id = 0;
-  glGenBuffers(1, &id);
-  return Buffer(id);
-}
-
-VertexArray make_vertex_array() {
-  GLuint id = 0;
-  glGenVertexArrays(1, &id);
-  return VertexArray(id);
-}
-
 Shader compile_shader(GLenum type, const std::string& source, const std::string& name) {
   Shader shader(glCreateShader(type));
   if (!shader) throw Error("shader '" + name + "': glCreateShader failed (no current context?)");

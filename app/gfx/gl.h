@@ -18,10 +18,13 @@ const std::string& shader_source(const std::string& name);
 
 namespace gl {
 
-// One GL object name with its deleter. `Traits` provides `static void destroy(GLuint)`.
-template <typename Traits>
+// One GL object name with its deleter. `Traits` provides `static void destroy(GLuint)`, and
+// `static void generate(GLuint*)` for the kinds make() makes.
+template <typename ObjectTraits>
 class Object {
  public:
+  using Traits = ObjectTraits;
+
   Object() = default;
   explicit Object(GLuint id) : id_(id) {}
   ~Object() { reset(); }
@@ -47,19 +50,25 @@ class Object {
   GLuint id_ = 0;
 };
 
+// The objects made by glGen* also say how to make one (see make below).
 struct TextureTraits {
+  static void generate(GLuint* id) { glGenTextures(1, id); }
   static void destroy(GLuint id) { glDeleteTextures(1, &id); }
 };
 struct FramebufferTraits {
+  static void generate(GLuint* id) { glGenFramebuffers(1, id); }
   static void destroy(GLuint id) { glDeleteFramebuffers(1, &id); }
 };
 struct RenderbufferTraits {
+  static void generate(GLuint* id) { glGenRenderbuffers(1, id); }
   static void destroy(GLuint id) { glDeleteRenderbuffers(1, &id); }
 };
 struct BufferTraits {
+  static void generate(GLuint* id) { glGenBuffers(1, id); }
   static void destroy(GLuint id) { glDeleteBuffers(1, &id); }
 };
 struct VertexArrayTraits {
+  static void generate(GLuint* id) { glGenVertexArrays(1, id); }
   static void destroy(GLuint id) { glDeleteVertexArrays(1, &id); }
 };
 struct ShaderTraits {
@@ -77,12 +86,14 @@ using VertexArray = Object<VertexArrayTraits>;
 using Shader = Object<ShaderTraits>;
 using Program = Object<ProgramTraits>;
 
-// New, unbound objects (glGen*).
-Texture make_texture();
-Framebuffer make_framebuffer();
-Renderbuffer make_renderbuffer();
-Buffer make_buffer();
-VertexArray make_vertex_array();
+// A new, unbound object of a kind glGen* makes: make<Texture>(), make<Framebuffer>(),
+// make<Renderbuffer>(), make<Buffer>(), make<VertexArray>().
+template <typename Handle>
+Handle make() {
+  GLuint id = 0;
+  Handle::Traits::generate(&id);
+  return Handle(id);
+}
 
 // Compiles one stage from source text. `name` says where the source came from in the error:
 // on failure throws Error("shader 'name' does not compile: <info log> (GLSL <version>)").

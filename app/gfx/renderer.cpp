@@ -300,10 +300,10 @@ Renderer::Impl::Impl(const FontFiles& files) {
   glUseProgram(text_program.id());
   glUniform1i(gl::uniform_location(text_program, "u_atlas"), 0);
 
-  empty_vertex_array = gl::make_vertex_array();  // core profile draws need one bound
+  empty_vertex_array = gl::make<gl::VertexArray>();  // core profile draws need one bound
 
-  solid_vertex_array = gl::make_vertex_array();
-  solid_buffer = gl::make_buffer();
+  solid_vertex_array = gl::make<gl::VertexArray>();
+  solid_buffer = gl::make<gl::Buffer>();
   glBindVertexArray(solid_vertex_array.id());
   glBindBuffer(GL_ARRAY_BUFFER, solid_buffer.id());
   glEnableVertexAttribArray(0);
@@ -316,8 +316,8 @@ Renderer::Impl::Impl(const FontFiles& files) {
   glVertexAttribPointer(2, 2, GL_FLOAT, GL_FALSE, sizeof(SolidVertex),
                         reinterpret_cast<const void*>(offsetof(SolidVertex, across)));
 
-  text_vertex_array = gl::make_vertex_array();
-  text_buffer = gl::make_buffer();
+  text_vertex_array = gl::make<gl::VertexArray>();
+  text_buffer = gl::make<gl::Buffer>();
   glBindVertexArray(text_vertex_array.id());
   glBindBuffer(GL_ARRAY_BUFFER, text_buffer.id());
   glEnableVertexAttribArray(0);
@@ -343,7 +343,7 @@ Renderer::Impl::Impl(const FontFiles& files) {
       texel[3] = 255;
     }
   }
-  colormaps = gl::make_texture();
+  colormaps = gl::make<gl::Texture>();
   glBindTexture(GL_TEXTURE_2D, colormaps.id());
   set_texture_parameters(GL_NEAREST);
   glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
@@ -370,11 +370,11 @@ Renderer::Impl::Target& Renderer::Impl::target(int slot, int width, int height) 
   t.width = width;
   t.height = height;
   clear_gl_errors();
-  t.color = gl::make_texture();
+  t.color = gl::make<gl::Texture>();
   glBindTexture(GL_TEXTURE_2D, t.color.id());
   set_texture_parameters(GL_NEAREST);  // shown pixel for pixel, and cheaper to sample
   glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, width, height, 0, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
-  t.framebuffer = gl::make_framebuffer();
+  t.framebuffer = gl::make<gl::Framebuffer>();
   glBindFramebuffer(GL_FRAMEBUFFER, t.framebuffer.id());
   glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, t.color.id(), 0);
   if (glGetError() == GL_OUT_OF_MEMORY ||
@@ -383,10 +383,10 @@ Renderer::Impl::Target& Renderer::Impl::target(int slot, int width, int height) 
                 " pixel framebuffer (out of GPU memory?); use a smaller scale");
   }
   if (samples > 0 && single_sampled_slots.count(slot) == 0) {
-    t.msaa_color = gl::make_renderbuffer();
+    t.msaa_color = gl::make<gl::Renderbuffer>();
     glBindRenderbuffer(GL_RENDERBUFFER, t.msaa_color.id());
     glRenderbufferStorageMultisample(GL_RENDERBUFFER, samples, GL_RGBA8, width, height);
-    t.msaa_framebuffer = gl::make_framebuffer();
+    t.msaa_framebuffer = gl::make<gl::Framebuffer>();
     glBindFramebuffer(GL_FRAMEBUFFER, t.msaa_framebuffer.id());
     glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_RENDERBUFFER,
                               t.msaa_color.id());
@@ -420,7 +420,7 @@ GLuint Renderer::Impl::matrix_texture(const SceneMatrix& matrix, size_t* unkeyed
     slot = &unkeyed_matrices[(*unkeyed_used)++];
   }
   if (!slot->texture) {
-    slot->texture = gl::make_texture();
+    slot->texture = gl::make<gl::Texture>();
     glBindTexture(GL_TEXTURE_2D, slot->texture.id());
     set_texture_parameters(GL_NEAREST);
   } else {
@@ -449,7 +449,7 @@ Renderer::Impl::Atlas& Renderer::Impl::atlas(int pixels) {
       throw Error("a font atlas of " + size_text(width, height) + " pixels is larger than " +
                   "this OpenGL's textures (" + std::to_string(max_side) + " per side)");
     }
-    a.texture = gl::make_texture();
+    a.texture = gl::make<gl::Texture>();
     glBindTexture(GL_TEXTURE_2D, a.texture.id());
     // Linear: rotated and oversampled glyphs are sampled between texels.
     set_texture_parameters(GL_LINEAR);
