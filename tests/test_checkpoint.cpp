@@ -2,14 +2,10 @@
 // hostile directory gives its own clear error naming the file, the key or tensor, what was
 // expected and found, before anything the broken file sizes is allocated.
 #include <doctest/doctest.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -18,6 +14,7 @@
 #include "attnscope/checkpoint.h"
 #include "attnscope/error.h"
 #include "attnscope/io.h"
+#include "memory_limit.h"
 
 using namespace attnscope;
 namespace fs = std::filesystem;
@@ -123,65 +120,11 @@ void write_tensors_with_dtypes(
   write_file_atomic(path, file + text + std::string(offset, '\0'));
 }
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kAddressSanitizer = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kAddressSanitizer = true;
-#else
-constexpr bool kAddressSanitizer = false;
-#endif
-#else
-constexpr bool kAddressSanitizer = false;
-#endif
-
-uint64_t address_space_bytes() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmSize:", 0) == 0) return std::stoull(line.substr(7)) * 1024;
-  }
-  return 0;
-}
-
 // The message load_model_dir(dir) throws, computed in a child process whose address space
-// may grow by at most `headroom` bytes: an allocation sized by a hostile file fails there
-// with std::bad_alloc instead of the expected message. (Left out under AddressSanitizer,
-// which reserves terabytes of address space.)
+// may grow by at most `headroom` bytes (in_child): an allocation sized by a hostile file fails
+// there with std::bad_alloc instead of the expected message.
 std::string error_within_memory(const std::string& dir, uint64_t headroom) {
-  int pipe_fds[2];
-  REQUIRE(pipe(pipe_fds) == 0);
-  const pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    close(pipe_fds[0]);
-    if (!kAddressSanitizer) {
-      const rlimit limit{address_space_bytes() + headroom, address_space_bytes() + headroom};
-      setrlimit(RLIMIT_AS, &limit);
-    }
-    std::string result;
-    try {
-      result = error_of(dir);
-    } catch (const std::bad_alloc&) {
-      result = "(std::bad_alloc: more than the memory limit was allocated)";
-    } catch (const std::exception& e) {
-      result = std::string("(unexpected exception: ") + e.what() + ")";
-    }
-    const ssize_t written = write(pipe_fds[1], result.data(), result.size());
-    _exit(written == static_cast<ssize_t>(result.size()) ? 0 : 1);
-  }
-  close(pipe_fds[1]);
-  std::string result;
-  char buffer[4096];
-  ssize_t n;
-  while ((n = read(pipe_fds[0], buffer, sizeof buffer)) > 0)
-    result.append(buffer, static_cast<size_t>(n));
-  close(pipe_fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (!WIFEXITED(status))
-    result += "(child died with signal " + std::to_string(WTERMSIG(status)) + ")";
-  return result;
+  return in_child(headroom, [&] { return error_of(dir); });
 }
 
 }  // namespace
