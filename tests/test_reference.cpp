@@ -1,6 +1,8 @@
 // The forward pass against PyTorch: every fixture under tests/reference/fixtures was written by
-// make_fixtures.py from a random torch.nn.Transformer; each attention matrix, q/k projection,
-// hidden state and logit must agree (attention within 1e-5, logits within 1e-4).
+// make_fixtures.py from a random torch.nn.Transformer; each attention weight must agree within
+// 2e-6, each q/k projection, hidden state and logit within 5e-6. The largest differences
+// measured, with -march=native (AVX-512) and for any x86-64 alike, are 9e-7 for attention and
+// 2.4e-6 for the rest: the bounds leave twice that.
 #include <doctest/doctest.h>
 
 #include <fstream>
@@ -101,10 +103,10 @@ TEST_CASE("every fixture matches PyTorch") {
     MESSAGE(name << ": max |diff| attention " << attention << ", q/k " << projections
                  << ", encoder output " << memory << ", decoder output " << output << ", logits "
                  << logits << " (first logit " << trace.logits(0, 0) << ")");
-    CHECK(attention <= 1e-5f);
-    CHECK(projections <= 1e-4f);
-    CHECK(memory <= 1e-4f);
-    CHECK(output <= 1e-4f);
-    CHECK(logits <= 1e-4f);
+    CHECK(attention <= 2e-6f);
+    CHECK(projections <= 5e-6f);
+    CHECK(memory <= 5e-6f);
+    CHECK(output <= 5e-6f);
+    CHECK(logits <= 5e-6f);
   }
 }
