@@ -408,29 +408,6 @@ void recover_interrupted_save(const std::string& out) {
   }
 }
 
-std::vector<TensorRef> tensor_refs(Weights& weights, const Config& config,
-                                   const std::string& prefix) {
-  std::vector<TensorRef> refs;
-  for_each_parameter(weights, config, [&](const ParameterRef& p) {
-    refs.push_back({prefix + p.name, p.shape, p.data});
-  });
-  return refs;
-}
-
-void read_into(const SafetensorsFile& file, Weights& weights, const Config& config,
-               const std::string& prefix) {
-  for_each_parameter(weights, config, [&](const ParameterRef& p) {
-    const TensorInfo& info = file.info(prefix + p.name);
-    if (info.shape != p.shape) {
-      throw CheckpointError(file.path() + ": tensor '" + prefix + p.name +
-                            "' does not have the shape of the model's parameter");
-    }
-    int64_t count = 1;
-    for (int64_t dim : p.shape)
-      count *= dim;
-    file.read_floats_into(prefix + p.name, p.data, count);
-  });
-}
 
 struct Run {
   Recipe recipe;
@@ -450,13 +427,14 @@ void save_checkpoint(Run& run, const AdamW& optimizer, const Model& model) {
     const DType dtype = run.recipe.dtype == "f16" ? DType::kF16 : DType::kF32;
     save_model_dir(staged, model, run.src_vocab, run.tgt_vocab, dtype);
     if (run.keep_optimizer) {
-      Weights m = optimizer.first_moment(), v = optimizer.second_moment();
-      std::vector<TensorRef> refs = tensor_refs(m, config, "exp_avg.");
-      for (TensorRef& ref : tensor_refs(v, config, "exp_avg_sq."))
+      std::vector<std::vector<float>> storage;
+      std::vector<TensorRef> refs =
+          weight_tensors(optimizer.first_moment(), config, "exp_avg.", storage);
+      for (TensorRef& ref : weight_tensors(optimizer.second_moment(), config, "exp_avg_sq.", storage))
         refs.push_back(ref);
       // With an f16 model file the exact weights live here, so a resumed run loses nothing.
       if (dtype != DType::kF32) {
-        for (TensorRef& ref : tensor_refs(run.weights, config, "param."))
+        for (TensorRef& ref : weight_tensors(run.weights, config, "param.", storage))
           refs.push_back(ref);
       }
       write_safetensors(join_path(staged, "optimizer.safetensors"), refs, DType::kF32,
@@ -646,10 +624,10 @@ Run resume_run(const Args& args, std::vector<SentencePair>& train_pairs,
   run.weights = bundle.model.weights();
 
   const SafetensorsFile file = SafetensorsFile::read(optimizer_path);
-  if (r.dtype != "f32") read_into(file, run.weights, r.config, "param.");
+  if (r.dtype != "f32") read_weights(file, r.config, "param.", run.weights);
   Weights m = allocate_weights(r.config), v = allocate_weights(r.config);
-  read_into(file, m, r.config, "exp_avg.");
-  read_into(file, v, r.config, "exp_avg_sq.");
+  read_weights(file, r.config, "exp_avg.", m);
+  read_weights(file, r.config, "exp_avg_sq.", v);
   optimizer = std::make_unique<AdamW>(r.config, run.weights, r.adamw);
   optimizer->restore(std::move(m), std::move(v), run.progress.step);
   train_pairs = task_pairs(r.task, Split::kTrain, r.train_count, r.seed);

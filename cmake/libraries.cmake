@@ -31,13 +31,17 @@ function(attnscope_library name dir)
   endif()
   add_library(${name} INTERFACE)
   target_include_directories(${name} INTERFACE ${dir}/include)
-  target_link_libraries(${name} INTERFACE ${ARG_DEPENDS})
+  target_link_libraries(${name} INTERFACE Eigen3::Eigen OpenMP::OpenMP_CXX ${ARG_DEPENDS})
+  # The objects see the headers of this part and of those added before it (its dependencies),
+  # but link nothing: the shared library they end up in does.
+  set_property(GLOBAL APPEND PROPERTY ATTNSCOPE_DISPATCH_INCLUDES ${dir}/include)
+  get_property(includes GLOBAL PROPERTY ATTNSCOPE_DISPATCH_INCLUDES)
   foreach(level ${ATTNSCOPE_DISPATCH_LEVELS})
     add_library(${name}_${level} OBJECT ${sources})
     set_target_properties(${name}_${level} PROPERTIES POSITION_INDEPENDENT_CODE ON)
-    target_include_directories(${name}_${level} PRIVATE ${dir}/include)
+    target_include_directories(${name}_${level} PRIVATE ${includes})
     target_link_libraries(${name}_${level} PRIVATE Eigen3::Eigen OpenMP::OpenMP_CXX
-                                                   nlohmann_json::nlohmann_json ${ARG_DEPENDS})
+                                                   nlohmann_json::nlohmann_json)
     target_compile_definitions(${name}_${level} PRIVATE ${ATTNSCOPE_ALIGN_DEFINITIONS})
     if(NOT level STREQUAL "base")
       target_compile_options(${name}_${level} PRIVATE -march=x86-64-${level}

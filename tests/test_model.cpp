@@ -325,7 +325,8 @@ TEST_CASE("two threads compute what one thread computes") {
 TEST_CASE("a model refuses weights that do not fit its config") {
   const Config c = small_config(false);
   Weights w = random_weights(c, 2);
-  w.decoder[1].ff.linear2_weight = Matrix::Zero(24, 39);
+  // Held as W^T (weights.h): PyTorch's [24,39] is (39, 24) here; messages speak PyTorch's shapes.
+  w.decoder[1].ff.linear2_weight = Matrix::Zero(39, 24);
   CHECK_THROWS_WITH_AS(Model(c, w),
                        "tensor 'transformer.decoder.layers.1.linear2.weight': shape [24,39], "
                        "expected [24,40]",

@@ -55,7 +55,8 @@ Config tiny_config(const Variant& v) {
 Weights peaked_weights(const Config& c, uint64_t seed) {
   Weights w = random_weights(c, seed);
   const int d = c.d_model;
-  auto sharpen = [&](AttentionWeights& a) { a.in_proj_weight.topRows(2 * d) *= 2.5f; };
+  // in_proj_weight is [W_q; W_k; W_v]^T: the first 2d columns are W_q^T and W_k^T.
+  auto sharpen = [&](AttentionWeights& a) { a.in_proj_weight.leftCols(2 * d) *= 2.5f; };
   for (EncoderLayerWeights& l : w.encoder)
     sharpen(l.self_attn);
   for (DecoderLayerWeights& l : w.decoder) {
@@ -71,12 +72,6 @@ Batch padded_batch(const Config& c) {
                     {{5, 11, 4, 12}, {9, 7}, {6}}, c);
 }
 
-int64_t numel(const ParameterRef& p) {
-  int64_t n = 1;
-  for (int64_t dim : p.shape)
-    n *= dim;
-  return n;
-}
 
 double loss_of(const Config& c, const Weights& w, const Batch& batch, float smoothing) {
   Weights scratch;
@@ -126,7 +121,7 @@ bool agrees(double analytic, double numeric, double scale) {
 float largest_gradient(Weights& grads, const Config& c) {
   float scale = 0;
   for (const ParameterRef& g : parameters(grads, c)) {
-    for (int64_t i = 0; i < numel(g); ++i)
+    for (int64_t i = 0; i < g.count(); ++i)
       scale = std::max(scale, std::abs(g.data[i]));
   }
   return scale;
@@ -173,7 +168,7 @@ int check_gradients(const Config& c, Weights w, const Batch& batch, float smooth
   double worst = 0;  // largest |a - n| / (its allowance)
   std::string worst_at;
   for (size_t p = 0; p < params.size(); ++p) {
-    for (int64_t i = 0; i < numel(params[p]); ++i) {
+    for (int64_t i = 0; i < params[p].count(); ++i) {
       const double numeric =
           numeric_derivative(c, w, params[p].data[i], batch, smoothing, scale, refined);
       const double a = analytic[p].data[i];
@@ -208,11 +203,11 @@ struct Relative {
   double scale = 0;  // max |b|
 };
 
-Relative relative_difference(const ParameterRef& a, const std::vector<float>& b) {
+Relative relative_difference(const std::vector<float>& a, const std::vector<float>& b) {
   Relative r;
   double diff = 0;
-  for (int64_t i = 0; i < numel(a); ++i) {
-    diff = std::max(diff, static_cast<double>(std::abs(a.data[i] - b[i])));
+  for (size_t i = 0; i < a.size(); ++i) {
+    diff = std::max(diff, static_cast<double>(std::abs(a[i] - b[i])));
     r.scale = std::max(r.scale, static_cast<double>(std::abs(b[i])));
   }
   r.error = r.scale > 0 ? diff / r.scale : diff;
@@ -326,7 +321,10 @@ TEST_CASE("loss and every gradient match PyTorch's autograd (fixture train_step)
     const std::string name = "grad." + g.name;
     REQUIRE_MESSAGE(expected.contains(name), "fixture lacks '" << name << "'; " << kRegenerate);
     REQUIRE(expected.info(name).shape == g.shape);
-    const Relative r = relative_difference(g, expected.read_floats(name));
+    // Compared in the file's layout (PyTorch's), which write_to gives whatever the memory's.
+    std::vector<float> got(static_cast<size_t>(g.count()));
+    g.write_to(got.data());
+    const Relative r = relative_difference(got, expected.read_floats(name));
     MESSAGE(g.name << ": relative error " << r.error << " (max |grad| " << r.scale << ")");
     CHECK(r.error <= 1e-3);
     worst = std::max(worst, r.error);
@@ -404,9 +402,10 @@ TEST_CASE("threads split the batch deterministically") {
   const std::vector<ParameterRef> gb = parameters(two_b, c);
   for (size_t p = 0; p < g1.size(); ++p) {
     CAPTURE(g1[p].name);
-    CHECK(std::memcmp(ga[p].data, gb[p].data, numel(ga[p]) * sizeof(float)) == 0);
-    const std::vector<float> reference(g1[p].data, g1[p].data + numel(g1[p]));
-    CHECK(relative_difference(ga[p], reference).error <= 1e-5);
+    CHECK(std::memcmp(ga[p].data, gb[p].data, ga[p].count() * sizeof(float)) == 0);
+    const std::vector<float> reference(g1[p].data, g1[p].data + g1[p].count());
+    CHECK(relative_difference(std::vector<float>(ga[p].data, ga[p].data + ga[p].count()), reference)
+              .error <= 1e-5);
   }
 }
 
@@ -414,7 +413,7 @@ TEST_CASE("clip_gradients returns the norm and scales to max_norm") {
   const Config c = tiny_config(kVariants[3]);
   Weights g = allocate_weights(c);
   for (const ParameterRef& p : parameters(g, c))
-    std::fill(p.data, p.data + numel(p), 0.0f);
+    std::fill(p.data, p.data + p.count(), 0.0f);
   g.encoder[0].ff.linear1_weight(2, 3) = 3.0f;
   g.decoder_norm.bias[1] = -4.0f;
   CHECK(clip_gradients(g, c, 10.0f) == doctest::Approx(5.0f));
@@ -444,7 +443,7 @@ TEST_CASE("AdamW: schedule values and one update as torch.optim.AdamW computes i
 
   Weights g = allocate_weights(c);
   for (const ParameterRef& p : parameters(g, c))
-    std::fill(p.data, p.data + numel(p), 0.5f);
+    std::fill(p.data, p.data + p.count(), 0.5f);
   g.encoder[0].ff.linear1_weight(0, 0) = -2.0f;
   const float matrix_before = w.encoder[0].ff.linear1_weight(0, 0);
   const float bias_before = w.encoder[0].ff.linear1_bias[0];

@@ -90,13 +90,47 @@ Weights load_weights(const SafetensorsFile& file, const Config& config) {
     }
   }
   Weights weights = allocate_weights(config);
-  for_each_parameter(weights, config, [&](const ParameterRef& p) {
-    int64_t n = 1;
-    for (int64_t d : p.shape)
-      n *= d;
-    file.read_floats_into(p.name, p.data, n);
-  });
+  read_weights(file, config, "", weights);
   return weights;
+}
+
+void read_weights(const SafetensorsFile& file, const Config& config, const std::string& prefix,
+                  Weights& weights) {
+  std::vector<float> buffer;
+  for_each_parameter(weights, config, [&](const ParameterRef& p) {
+    const std::string name = prefix + p.name;
+    if (!file.contains(name)) {
+      throw CheckpointError(file.path() + ": tensor '" + name + "' is missing (expected shape " +
+                            dims(p.shape) + ")");
+    }
+    if (file.info(name).shape != p.shape) {
+      throw CheckpointError(file.path() + ": tensor '" + name + "': shape " +
+                            dims(file.info(name).shape) + ", expected " + dims(p.shape));
+    }
+    if (!p.transposed) {
+      file.read_floats_into(name, p.data, p.count());
+      return;
+    }
+    buffer.resize(static_cast<size_t>(p.count()));
+    file.read_floats_into(name, buffer.data(), p.count());
+    p.read_from(buffer.data());
+  });
+}
+
+std::vector<TensorRef> weight_tensors(const Weights& weights, const Config& config,
+                                      const std::string& prefix,
+                                      std::vector<std::vector<float>>& storage) {
+  std::vector<TensorRef> tensors;
+  for (const ParameterRef& p : parameters(weights, config)) {
+    const float* data = p.data;
+    if (p.transposed) {
+      storage.emplace_back(static_cast<size_t>(p.count()));
+      p.write_to(storage.back().data());
+      data = storage.back().data();
+    }
+    tensors.push_back({prefix + p.name, p.shape, data});
+  }
+  return tensors;
 }
 
 ModelBundle load_model_dir(const std::string& dir) {
@@ -136,11 +170,8 @@ void save_model_dir(const std::string& dir, const Model& model, const Vocab& src
   if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
     throw Error("cannot create directory '" + dir + "': " + std::strerror(errno));
   }
-  Weights weights = model.weights();
-  std::vector<TensorRef> tensors;
-  for_each_parameter(weights, config, [&](const ParameterRef& p) {
-    tensors.push_back({p.name, p.shape, p.data});
-  });
+  std::vector<std::vector<float>> storage;
+  const std::vector<TensorRef> tensors = weight_tensors(model.weights(), config, "", storage);
   write_safetensors(join_path(dir, "model.safetensors"), tensors, dtype,
                     {{"format", "pt"}, {"producer", "attnscope"}});
   save_config(config, join_path(dir, "config.json"));

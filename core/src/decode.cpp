@@ -6,16 +6,11 @@
 #include <numeric>
 
 #include "attnscope/error.h"
+#include "attnscope/ops.h"
 
 namespace attnscope {
 
 namespace {
-
-int argmax(const Eigen::Ref<const RowVector>& row) {
-  Eigen::Index best = 0;
-  row.maxCoeff(&best);
-  return static_cast<int>(best);
-}
 
 float log_softmax_at(const Eigen::Ref<const RowVector>& logits, int index) {
   const float max = logits.maxCoeff();

@@ -1,6 +1,8 @@
 // Forward pass of the encoder-decoder. Every operation follows torch.nn.Transformer's order
 // of computation (scale q before q k^T, biased variance in LayerNorm, exact erf GELU) so that
-// the recorded weights agree with PyTorch to float rounding.
+// the recorded weights agree with PyTorch to float rounding. The layers' wiring is layers.h;
+// this file says how the model's two passes attend: over whole sequences (the encoder, and
+// the decoder teacher-forced), and one new position at a time against a key/value cache.
 #include "attnscope/model.h"
 
 #include <omp.h>
@@ -11,14 +13,12 @@
 #include <string>
 
 #include "attnscope/error.h"
+#include "attnscope/layers.h"
 #include "attnscope/ops.h"
 
 namespace attnscope {
 
 namespace {
-
-using ConstBlock = Eigen::Ref<const Matrix, 0, Eigen::OuterStride<>>;
-using Block = Eigen::Ref<Matrix, 0, Eigen::OuterStride<>>;
 
 // Below this many multiply-adds a head's work is too small to hand to another thread.
 constexpr long kParallelHeadWork = 32 * 1024;
@@ -31,47 +31,12 @@ std::atomic<int> g_threads{1};
 // Below this much work (multiply-adds of one pass) extra threads cost more than they save.
 constexpr double kParallelModelWork = 1 << 24;
 
-// Sets the calling thread's OpenMP budget for one call into the model and restores it.
-class ThreadBudget {
- public:
-  ThreadBudget(double work, double worth_it) : previous_(omp_get_max_threads()) {
-    omp_set_num_threads(work >= worth_it ? g_threads.load() : 1);
-  }
-  ~ThreadBudget() { omp_set_num_threads(previous_); }
-  ThreadBudget(const ThreadBudget&) = delete;
-  ThreadBudget& operator=(const ThreadBudget&) = delete;
-
- private:
-  int previous_;
-};
-
-// Linear weights are kept transposed, (in, out), inside the model: Eigen then packs them for
-// its products with a plain copy instead of a transposing one, which makes the products
-// over few tokens (most of a translation) 10-30% faster. Applying this twice restores
-// PyTorch's layout.
-void transpose_linear_weights(Weights& w, const Config& config) {
-  auto flip = [](Matrix& m) { m = m.transpose().eval(); };
-  auto flip_attention = [&](AttentionWeights& a) {
-    flip(a.in_proj_weight);
-    flip(a.out_proj_weight);
-  };
-  auto flip_ff = [&](FeedForwardWeights& f) {
-    flip(f.linear1_weight);
-    flip(f.linear2_weight);
-  };
-  for (EncoderLayerWeights& layer : w.encoder) {
-    flip_attention(layer.self_attn);
-    flip_ff(layer.ff);
-  }
-  for (DecoderLayerWeights& layer : w.decoder) {
-    flip_attention(layer.self_attn);
-    flip_attention(layer.multihead_attn);
-    flip_ff(layer.ff);
-  }
-  if (!config.tie_output) flip(w.generator_weight);
+// The model's threads for a call of `work`, or one thread when it is below `worth_it`.
+int threads_for(double work, double worth_it) {
+  return work >= worth_it ? g_threads.load() : 1;
 }
 
-PackedWeight pack(const Eigen::Ref<const Matrix, 0, Eigen::OuterStride<>>& weight_t) {
+PackedWeight pack(const ConstBlock& weight_t) {
   return weight_t.size() >= kPackWeights ? PackedWeight(weight_t) : PackedWeight();
 }
 
@@ -109,78 +74,20 @@ ModelPacks::Attention pack_attention(const AttentionWeights& w, Eigen::Index d) 
   return p;
 }
 
-ModelPacks::FeedForward pack_feed_forward(const FeedForwardWeights& w) {
-  return {pack(w.linear1_weight), pack(w.linear2_weight)};
-}
-
-Matrix feed_forward(const Matrix& x, const FeedForwardWeights& w, const ModelPacks::FeedForward& p,
-                    Activation activation) {
-  Matrix hidden, out;
-  linear(x, w.linear1_weight, w.linear1_bias, hidden, &p.linear1);
-  activate(hidden, activation);
-  linear(hidden, w.linear2_weight, w.linear2_bias, out, &p.linear2);
-  return out;
-}
-
-// Scaled dot-product attention for every head. q: (n, d), k and v: (m, d); query i sees keys
-// [0, i + 1) when causal. Writes the per-head weights into `heads` (resized to (n, m) each) and
-// the concatenated head outputs into `context` (n, d).
+// Every head of one attention block over whole sequences. q: (n, d), k and v: (m, d).
+// Writes the per-head weights into `heads` and the concatenated head outputs into `context`.
 void attend(const ConstBlock& q, const ConstBlock& k, const ConstBlock& v, int nhead, bool causal,
             const char* key_mask, std::vector<Matrix>& heads, Matrix& context) {
   const Eigen::Index n = q.rows(), m = k.rows(), d = q.cols();
   const Eigen::Index dh = d / nhead;
-  const float scale = 1.0f / std::sqrt(static_cast<float>(dh));
   heads.resize(nhead);
   context.resize(n, d);
   const long work = static_cast<long>(n) * m * dh;
 #pragma omp parallel for schedule(static) if (work >= kParallelHeadWork && nhead > 1)
   for (int h = 0; h < nhead; ++h) {
-    Matrix& s = heads[h];
-    s.resize(n, m);
-    const Matrix qh = q.middleCols(h * dh, dh) * scale;
-    s.noalias() = qh * k.middleCols(h * dh, dh).transpose();
-    for (Eigen::Index i = 0; i < n; ++i) {
-      const Eigen::Index limit = causal ? std::min<Eigen::Index>(m, i + 1) : m;
-      masked_softmax(s.row(i), limit, key_mask);
-    }
-    context.middleCols(h * dh, dh).noalias() = s * v.middleCols(h * dh, dh);
+    attend_head(q.middleCols(h * dh, dh), k.middleCols(h * dh, dh), v.middleCols(h * dh, dh),
+                causal, key_mask, heads[h], context.middleCols(h * dh, dh));
   }
-}
-
-// Self-attention over x (n, d); returns the block's output (n, d).
-Matrix self_attention(const AttentionWeights& w, const ModelPacks::Attention& p, const Matrix& x,
-                      int nhead, bool causal, const char* key_mask, AttentionRecord* record) {
-  const Eigen::Index d = x.cols();
-  Matrix qkv, context, out;
-  linear(x, w.in_proj_weight, w.in_proj_bias, qkv, &p.qkv);
-  std::vector<Matrix> scratch;
-  std::vector<Matrix>& heads = record ? record->heads : scratch;
-  attend(qkv.leftCols(d), qkv.middleCols(d, d), qkv.rightCols(d), nhead, causal, key_mask, heads,
-         context);
-  if (record) {
-    record->queries = qkv.leftCols(d);
-    record->keys = qkv.middleCols(d, d);
-  }
-  linear(context, w.out_proj_weight, w.out_proj_bias, out, &p.out);
-  return out;
-}
-
-// Cross-attention of x (n, d) over precomputed memory keys and values (m, d).
-Matrix cross_attention(const AttentionWeights& w, const ModelPacks::Attention& p, const Matrix& x,
-                       const Matrix& keys, const Matrix& values, int nhead, const char* key_mask,
-                       AttentionRecord* record) {
-  const Eigen::Index d = x.cols();
-  Matrix q, context, out;
-  linear(x, w.in_proj_weight.leftCols(d), w.in_proj_bias.head(d), q, &p.q);
-  std::vector<Matrix> scratch;
-  std::vector<Matrix>& heads = record ? record->heads : scratch;
-  attend(q, keys, values, nhead, false, key_mask, heads, context);
-  if (record) {
-    record->queries = std::move(q);
-    record->keys = keys;
-  }
-  linear(context, w.out_proj_weight, w.out_proj_bias, out, &p.out);
-  return out;
 }
 
 std::vector<char> pad_mask(const std::vector<int>& ids, int pad_id) {
@@ -190,11 +97,172 @@ std::vector<char> pad_mask(const std::vector<int>& ids, int pad_id) {
   return mask;
 }
 
-int argmax(const Eigen::Ref<const RowVector>& row) {
-  Eigen::Index best = 0;
-  row.maxCoeff(&best);
-  return static_cast<int>(best);
-}
+// What both of the model's passes share: the norms and the feed-forward sublayers.
+class ModelPass {
+ public:
+  ModelPass(const Config& config, const ModelPacks& packs)
+      : config_(config), packs_(packs), eps_(static_cast<float>(config.layer_norm_eps)) {}
+
+  bool norm_first() const { return config_.norm_first; }
+
+  void norm(const Sublayer& s, const Matrix& x, Matrix& out) const {
+    layer_norm(x, *s.norm, eps_, out);
+  }
+
+ protected:
+  // The feed-forward sublayer of layer `s.layer` of the encoder or the decoder.
+  void feed_forward(const Sublayer& s, bool decoder, const Matrix& x, Matrix& out) const {
+    const FeedForwardWeights& w = *s.feed_forward;
+    const ModelPacks::FeedForward& p =
+        decoder ? packs_.decoder[s.layer].ff : packs_.encoder[s.layer].ff;
+    linear(x, w.linear1_weight, w.linear1_bias, hidden_, &p.linear1);
+    activate(hidden_, config_.activation);
+    linear(hidden_, w.linear2_weight, w.linear2_bias, out, &p.linear2);
+  }
+
+  const ModelPacks::Attention& packs_of(const Sublayer& s) const {
+    switch (s.kind) {
+      case SublayerKind::kSelfAttention:
+        return packs_.encoder[s.layer].self;
+      case SublayerKind::kMaskedSelfAttention:
+        return packs_.decoder[s.layer].self;
+      default:
+        return packs_.decoder[s.layer].cross;
+    }
+  }
+
+  const Config& config_;
+  const ModelPacks& packs_;
+  const float eps_;
+  mutable Matrix hidden_, context_;
+};
+
+// Whole sequences: the encoder over the source, or the decoder over a whole target.
+class SequencePass : public ModelPass {
+ public:
+  // `records` (may be null) receives each layer's self-attention (and cross-attention, for
+  // the decoder); `cross_keys`/`cross_values` are the encoder's, for the decoder.
+  SequencePass(const Config& config, const ModelPacks& packs, bool decoder, const char* key_mask,
+               const Encoded* encoded, std::vector<AttentionRecord>* self_records,
+               std::vector<AttentionRecord>* cross_records)
+      : ModelPass(config, packs),
+        decoder_(decoder),
+        key_mask_(key_mask),
+        encoded_(encoded),
+        self_records_(self_records),
+        cross_records_(cross_records) {}
+
+  void apply(const Sublayer& s, const Matrix& x, Matrix& out) {
+    if (s.kind == SublayerKind::kFeedForward) {
+      feed_forward(s, decoder_, x, out);
+      return;
+    }
+    const AttentionWeights& w = *s.attention;
+    const ModelPacks::Attention& p = packs_of(s);
+    const Eigen::Index d = x.cols();
+    const int nhead = config_.nhead;
+    std::vector<Matrix> scratch;
+    if (s.kind == SublayerKind::kCrossAttention) {
+      AttentionRecord* record = cross_records_ ? &(*cross_records_)[s.layer] : nullptr;
+      Matrix q;
+      linear(x, w.in_proj_weight.leftCols(d), w.in_proj_bias.head(d), q, &p.q);
+      const Matrix& keys = encoded_->cross_keys[s.layer];
+      attend(q, keys, encoded_->cross_values[s.layer], nhead, false, encoded_->key_mask.data(),
+             record ? record->heads : scratch, context_);
+      if (record) {
+        record->queries = std::move(q);
+        record->keys = keys;
+      }
+    } else {
+      AttentionRecord* record = self_records_ ? &(*self_records_)[s.layer] : nullptr;
+      Matrix qkv;
+      linear(x, w.in_proj_weight, w.in_proj_bias, qkv, &p.qkv);
+      attend(qkv.leftCols(d), qkv.middleCols(d, d), qkv.rightCols(d), nhead,
+             s.kind == SublayerKind::kMaskedSelfAttention, key_mask_,
+             record ? record->heads : scratch, context_);
+      if (record) {
+        record->queries = qkv.leftCols(d);
+        record->keys = qkv.middleCols(d, d);
+      }
+    }
+    linear(context_, w.out_proj_weight, w.out_proj_bias, out, &p.out);
+  }
+
+ private:
+  bool decoder_;
+  const char* key_mask_;  // (tokens) of the sequence itself, for self-attention
+  const Encoded* encoded_;
+  std::vector<AttentionRecord>* self_records_;
+  std::vector<AttentionRecord>* cross_records_;
+};
+
+// One new decoder position for each of B hypotheses (row b of x), each with its own cache.
+class StepPass : public ModelPass {
+ public:
+  StepPass(const Config& config, const ModelPacks& packs, const Encoded& encoded,
+           const std::vector<DecoderCache*>& caches, std::vector<StepRecord>* records)
+      : ModelPass(config, packs), encoded_(encoded), caches_(caches), records_(records) {}
+
+  void apply(const Sublayer& s, const Matrix& x, Matrix& out) {
+    if (s.kind == SublayerKind::kFeedForward) {
+      feed_forward(s, true, x, out);
+      return;
+    }
+    const AttentionWeights& w = *s.attention;
+    const ModelPacks::Attention& p = packs_of(s);
+    const Eigen::Index d = x.cols();
+    const int l = s.layer;
+    const int batch = static_cast<int>(x.rows());
+    context_.resize(batch, d);
+    Matrix q;
+    if (s.kind == SublayerKind::kMaskedSelfAttention) {
+      // The new position sees every cached one and itself.
+      linear(x, w.in_proj_weight, w.in_proj_bias, q, &p.qkv);
+      for (int b = 0; b < batch; ++b) {
+        DecoderCache& cache = *caches_[b];
+        const int pos = cache.length;
+        cache.keys[l].row(pos) = q.row(b).segment(d, d);
+        cache.values[l].row(pos) = q.row(b).segment(2 * d, d);
+        StepRecord* rec = records_ ? &(*records_)[b] : nullptr;
+        attend_row(q.row(b).head(d), cache.keys[l].topRows(pos + 1),
+                   cache.values[l].topRows(pos + 1), cache.key_mask.data(), b,
+                   rec ? &rec->self_rows[l] : nullptr);
+        if (rec) {
+          rec->self_queries[l] = q.row(b).head(d);
+          rec->self_keys[l] = q.row(b).segment(d, d);
+        }
+      }
+    } else {
+      linear(x, w.in_proj_weight.leftCols(d), w.in_proj_bias.head(d), q, &p.q);
+      for (int b = 0; b < batch; ++b) {
+        StepRecord* rec = records_ ? &(*records_)[b] : nullptr;
+        attend_row(q.row(b), encoded_.cross_keys[l], encoded_.cross_values[l],
+                   encoded_.key_mask.data(), b, rec ? &rec->cross_rows[l] : nullptr);
+        if (rec) rec->cross_queries[l] = q.row(b);
+      }
+    }
+    linear(context_, w.out_proj_weight, w.out_proj_bias, out, &p.out);
+  }
+
+ private:
+  // Every head of one query row over keys and values (len, d), into row b of the context.
+  void attend_row(const ConstBlock& query, const ConstBlock& keys, const ConstBlock& values,
+                  const char* key_mask, int b, std::vector<RowVector>* rows_out) {
+    const int nhead = config_.nhead;
+    const Eigen::Index dh = query.cols() / nhead;
+    for (int h = 0; h < nhead; ++h) {
+      attend_head(query.middleCols(h * dh, dh), keys.middleCols(h * dh, dh),
+                  values.middleCols(h * dh, dh), false, key_mask, scores_,
+                  context_.row(b).segment(h * dh, dh));
+      if (rows_out) (*rows_out)[h] = scores_;
+    }
+  }
+
+  const Encoded& encoded_;
+  const std::vector<DecoderCache*>& caches_;
+  std::vector<StepRecord>* records_;
+  RowVector scores_;
+};
 
 }  // namespace
 
@@ -221,36 +289,18 @@ Matrix sinusoidal_positions(int max_positions, int d_model) {
 Model::Model(Config config, Weights weights)
     : config_(std::move(config)), weights_(std::move(weights)) {
   config_.validate();
-  // The tables must have as many layers as the config before their fields can be visited.
-  if (weights_.encoder.size() != static_cast<size_t>(config_.num_encoder_layers) ||
-      weights_.decoder.size() != static_cast<size_t>(config_.num_decoder_layers)) {
-    throw CheckpointError("weights have " + std::to_string(weights_.encoder.size()) + "+" +
-                          std::to_string(weights_.decoder.size()) + " layers, config says " +
-                          std::to_string(config_.num_encoder_layers) + "+" +
-                          std::to_string(config_.num_decoder_layers));
-  }
-  for_each_parameter(weights_, config_, [&](const ParameterRef& p) {
-    const std::vector<int64_t> want = expected_shape(p.name, config_);
-    if (p.shape != want) {
-      auto dims = [](const std::vector<int64_t>& shape) {
-        std::string out = "[";
-        for (size_t j = 0; j < shape.size(); ++j)
-          out += (j ? "," : "") + std::to_string(shape[j]);
-        return out + "]";
-      };
-      throw CheckpointError("tensor '" + p.name + "': shape " + dims(p.shape) + ", expected " +
-                            dims(want));
-    }
-  });
-  transpose_linear_weights(weights_, config_);
+  const std::string mismatch = shape_mismatch(weights_, config_);
+  if (!mismatch.empty()) throw CheckpointError(mismatch);
   auto packs = std::make_shared<ModelPacks>();
   const Eigen::Index d = config_.d_model;
-  for (const EncoderLayerWeights& layer : weights_.encoder)
-    packs->encoder.push_back({pack_attention(layer.self_attn, d), pack_feed_forward(layer.ff)});
+  for (const EncoderLayerWeights& layer : weights_.encoder) {
+    packs->encoder.push_back({pack_attention(layer.self_attn, d),
+                              {pack(layer.ff.linear1_weight), pack(layer.ff.linear2_weight)}});
+  }
   for (const DecoderLayerWeights& layer : weights_.decoder) {
     packs->decoder.push_back({pack_attention(layer.self_attn, d),
                               pack_attention(layer.multihead_attn, d),
-                              pack_feed_forward(layer.ff)});
+                              {pack(layer.ff.linear1_weight), pack(layer.ff.linear2_weight)}});
   }
   if (!config_.tie_output) packs->generator = pack(weights_.generator_weight);
   packs_ = std::move(packs);
@@ -261,12 +311,6 @@ Model::Model(Config config, Weights weights)
     src_positions_ = sinusoidal_positions(config_.max_positions, config_.d_model);
     tgt_positions_ = src_positions_;
   }
-}
-
-Weights Model::weights() const {
-  Weights out = weights_;
-  transpose_linear_weights(out, config_);
-  return out;
 }
 
 void Model::check_ids(const std::vector<int>& ids, int vocab_size, const char* what) const {
@@ -297,35 +341,19 @@ Matrix Model::embed(const std::vector<int>& ids, bool target, int first_position
 
 Encoded Model::encode(const std::vector<int>& src_ids, bool record) const {
   check_ids(src_ids, config_.src_vocab_size, "source");
-  const ThreadBudget budget(static_cast<double>(src_ids.size()) * config_.d_model *
-                                (config_.d_model + config_.dim_feedforward) *
-                                config_.num_encoder_layers,
-                            kParallelModelWork);
-  const int nhead = config_.nhead;
+  const ThreadBudget budget(threads_for(static_cast<double>(src_ids.size()) * config_.d_model *
+                                            (config_.d_model + config_.dim_feedforward) *
+                                            config_.num_encoder_layers,
+                                        kParallelModelWork));
   const float eps = static_cast<float>(config_.layer_norm_eps);
   Encoded out;
   out.src_ids = src_ids;
   out.key_mask = pad_mask(src_ids, config_.pad_id);
-  const char* mask = out.key_mask.data();
   if (record) out.self.resize(config_.num_encoder_layers);
-  Matrix x = embed(src_ids, false, 0), h;
-  for (int l = 0; l < config_.num_encoder_layers; ++l) {
-    const EncoderLayerWeights& w = weights_.encoder[l];
-    const ModelPacks::Encoder& p = packs_->encoder[l];
-    AttentionRecord* rec = record ? &out.self[l] : nullptr;
-    if (config_.norm_first) {
-      layer_norm(x, w.norm1, eps, h);
-      x += self_attention(w.self_attn, p.self, h, nhead, false, mask, rec);
-      layer_norm(x, w.norm2, eps, h);
-      x += feed_forward(h, w.ff, p.ff, config_.activation);
-    } else {
-      x += self_attention(w.self_attn, p.self, x, nhead, false, mask, rec);
-      layer_norm(x, w.norm1, eps, h);
-      x = h + feed_forward(h, w.ff, p.ff, config_.activation);
-      layer_norm(x, w.norm2, eps, h);
-      x.swap(h);
-    }
-  }
+  SequencePass pass(config_, *packs_, false, out.key_mask.data(), nullptr,
+                    record ? &out.self : nullptr, nullptr);
+  Matrix x = embed(src_ids, false, 0);
+  layers_forward(pass, weights_.encoder, x);
   layer_norm(x, weights_.encoder_norm, eps, out.memory);
   const Eigen::Index d = config_.d_model;
   out.cross_keys.resize(config_.num_decoder_layers);
@@ -371,54 +399,26 @@ Matrix Model::softmax_rows(const Matrix& logits) {
 }
 
 Matrix Model::decode_full(const Encoded& enc, const std::vector<int>& tgt_ids, Trace* trace) const {
-  const int nhead = config_.nhead;
-  const float eps = static_cast<float>(config_.layer_norm_eps);
   const std::vector<char> tgt_mask = pad_mask(tgt_ids, config_.pad_id);
-  const char* self_mask = tgt_mask.data();
-  const char* memory_mask = enc.key_mask.data();
   if (trace) {
     trace->decoder_self.resize(config_.num_decoder_layers);
     trace->cross.resize(config_.num_decoder_layers);
   }
-  Matrix x = embed(tgt_ids, true, 0), h;
-  for (int l = 0; l < config_.num_decoder_layers; ++l) {
-    const DecoderLayerWeights& w = weights_.decoder[l];
-    const ModelPacks::Decoder& p = packs_->decoder[l];
-    AttentionRecord* self_rec = trace ? &trace->decoder_self[l] : nullptr;
-    AttentionRecord* cross_rec = trace ? &trace->cross[l] : nullptr;
-    const Matrix& keys = enc.cross_keys[l];
-    const Matrix& values = enc.cross_values[l];
-    if (config_.norm_first) {
-      layer_norm(x, w.norm1, eps, h);
-      x += self_attention(w.self_attn, p.self, h, nhead, true, self_mask, self_rec);
-      layer_norm(x, w.norm2, eps, h);
-      x += cross_attention(w.multihead_attn, p.cross, h, keys, values, nhead, memory_mask,
-                           cross_rec);
-      layer_norm(x, w.norm3, eps, h);
-      x += feed_forward(h, w.ff, p.ff, config_.activation);
-    } else {
-      x += self_attention(w.self_attn, p.self, x, nhead, true, self_mask, self_rec);
-      layer_norm(x, w.norm1, eps, h);
-      x = h + cross_attention(w.multihead_attn, p.cross, h, keys, values, nhead, memory_mask,
-                              cross_rec);
-      layer_norm(x, w.norm2, eps, h);
-      x = h + feed_forward(h, w.ff, p.ff, config_.activation);
-      layer_norm(x, w.norm3, eps, h);
-      x.swap(h);
-    }
-  }
-  Matrix out;
-  layer_norm(x, weights_.decoder_norm, eps, out);
+  SequencePass pass(config_, *packs_, true, tgt_mask.data(), &enc,
+                    trace ? &trace->decoder_self : nullptr, trace ? &trace->cross : nullptr);
+  Matrix x = embed(tgt_ids, true, 0), out;
+  layers_forward(pass, weights_.decoder, x);
+  layer_norm(x, weights_.decoder_norm, static_cast<float>(config_.layer_norm_eps), out);
   return out;
 }
 
 Trace Model::trace(const std::vector<int>& src_ids, const std::vector<int>& tgt_ids) const {
   check_ids(tgt_ids, config_.tgt_vocab_size, "target");
-  const ThreadBudget budget(
+  const ThreadBudget budget(threads_for(
       static_cast<double>(src_ids.size() + tgt_ids.size()) * config_.d_model *
           (config_.d_model + config_.dim_feedforward + config_.tgt_vocab_size) *
           (config_.num_encoder_layers + config_.num_decoder_layers),
-      kParallelModelWork);
+      kParallelModelWork));
   Encoded enc = encode(src_ids, true);
   Trace trace;
   trace.src_ids = src_ids;
@@ -449,9 +449,7 @@ Matrix Model::decode_step(const Encoded& enc, const std::vector<int>& ids,
                           std::vector<StepRecord>* records) const {
   const int batch = static_cast<int>(ids.size());
   const int nhead = config_.nhead;
-  const Eigen::Index d = config_.d_model, dh = config_.head_dim(), src_len = enc.memory.rows();
-  const float eps = static_cast<float>(config_.layer_norm_eps);
-  const float scale = 1.0f / std::sqrt(static_cast<float>(dh));
+  const Eigen::Index d = config_.d_model;
   const int layers = config_.num_decoder_layers;
   if (static_cast<int>(caches.size()) != batch) {
     throw InputError("decode_step: " + std::to_string(ids.size()) + " ids for " +
@@ -460,9 +458,9 @@ Matrix Model::decode_step(const Encoded& enc, const std::vector<int>& ids,
   check_ids(ids, config_.tgt_vocab_size, "target");
   // One position reads every decoder weight once: threads pay off once there are several
   // products large enough to split.
-  const ThreadBudget budget(static_cast<double>(d) * (config_.tgt_vocab_size +
-                                                      (4 * d + config_.dim_feedforward) * layers),
-                            4.0 * kParallelGemvWeights);
+  const ThreadBudget budget(threads_for(
+      static_cast<double>(d) * (config_.tgt_vocab_size + (4 * d + config_.dim_feedforward) * layers),
+      4.0 * kParallelGemvWeights));
   Matrix x(batch, d);
   for (int b = 0; b < batch; ++b) {
     DecoderCache& cache = *caches[b];
@@ -483,79 +481,12 @@ Matrix Model::decode_step(const Encoded& enc, const std::vector<int>& ids,
       r.cross_queries.resize(layers);
     }
   }
-
-  Matrix h, qkv, q, context(batch, d), attn_out;
-  RowVector scores;
-  // Attention of one query row over keys/values (rows [0, len)), for all heads.
-  auto attend_row = [&](const auto& query, const auto& keys, const auto& values, Eigen::Index len,
-                        const char* key_mask, int b, std::vector<RowVector>* rows_out) {
-    for (int hd = 0; hd < nhead; ++hd) {
-      const RowVector qh = query.segment(hd * dh, dh) * scale;
-      scores.resize(len);
-      scores.noalias() = qh * keys.topRows(len).middleCols(hd * dh, dh).transpose();
-      masked_softmax(scores, len, key_mask);
-      context.row(b).segment(hd * dh, dh).noalias() =
-          scores * values.topRows(len).middleCols(hd * dh, dh);
-      if (rows_out) (*rows_out)[hd] = scores;
-    }
-  };
-
-  for (int l = 0; l < layers; ++l) {
-    const DecoderLayerWeights& w = weights_.decoder[l];
-    const ModelPacks::Decoder& p = packs_->decoder[l];
-    // Masked self-attention: the new position sees every cached one and itself.
-    const Matrix& self_in = config_.norm_first ? (layer_norm(x, w.norm1, eps, h), h) : x;
-    linear(self_in, w.self_attn.in_proj_weight, w.self_attn.in_proj_bias, qkv, &p.self.qkv);
-    for (int b = 0; b < batch; ++b) {
-      DecoderCache& cache = *caches[b];
-      const int pos = cache.length;
-      cache.keys[l].row(pos) = qkv.row(b).segment(d, d);
-      cache.values[l].row(pos) = qkv.row(b).segment(2 * d, d);
-      StepRecord* rec = records ? &(*records)[b] : nullptr;
-      attend_row(qkv.row(b).head(d), cache.keys[l], cache.values[l], pos + 1, cache.key_mask.data(),
-                 b, rec ? &rec->self_rows[l] : nullptr);
-      if (rec) {
-        rec->self_queries[l] = qkv.row(b).head(d);
-        rec->self_keys[l] = qkv.row(b).segment(d, d);
-      }
-    }
-    linear(context, w.self_attn.out_proj_weight, w.self_attn.out_proj_bias, attn_out, &p.self.out);
-    if (config_.norm_first) {
-      x += attn_out;
-      layer_norm(x, w.norm2, eps, h);
-    } else {
-      x += attn_out;
-      layer_norm(x, w.norm1, eps, h);
-      x = h;
-    }
-    // Cross-attention over the encoder memory.
-    const Matrix& cross_in = config_.norm_first ? h : x;
-    linear(cross_in, w.multihead_attn.in_proj_weight.leftCols(d),
-           w.multihead_attn.in_proj_bias.head(d), q, &p.cross.q);
-    for (int b = 0; b < batch; ++b) {
-      StepRecord* rec = records ? &(*records)[b] : nullptr;
-      attend_row(q.row(b), enc.cross_keys[l], enc.cross_values[l], src_len, enc.key_mask.data(), b,
-                 rec ? &rec->cross_rows[l] : nullptr);
-      if (rec) rec->cross_queries[l] = q.row(b);
-    }
-    linear(context, w.multihead_attn.out_proj_weight, w.multihead_attn.out_proj_bias, attn_out,
-           &p.cross.out);
-    if (config_.norm_first) {
-      x += attn_out;
-      layer_norm(x, w.norm3, eps, h);
-      x += feed_forward(h, w.ff, p.ff, config_.activation);
-    } else {
-      x += attn_out;
-      layer_norm(x, w.norm2, eps, h);
-      x = h + feed_forward(h, w.ff, p.ff, config_.activation);
-      layer_norm(x, w.norm3, eps, h);
-      x.swap(h);
-    }
-  }
+  StepPass pass(config_, *packs_, enc, caches, records);
+  layers_forward(pass, weights_.decoder, x);
   for (int b = 0; b < batch; ++b)
     caches[b]->length += 1;
   Matrix out;
-  layer_norm(x, weights_.decoder_norm, eps, out);
+  layer_norm(x, weights_.decoder_norm, static_cast<float>(config_.layer_norm_eps), out);
   if (records) {
     for (int b = 0; b < batch; ++b)
       (*records)[b].output = out.row(b);

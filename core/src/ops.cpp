@@ -112,6 +112,20 @@ void linear(const Eigen::Ref<const Matrix>& x, const Eigen::Ref<const Matrix>& w
   out.rowwise() += bias.transpose();
 }
 
+ThreadBudget::ThreadBudget(int threads) : previous_(omp_get_max_threads()) {
+  omp_set_num_threads(std::max(1, threads));
+}
+
+ThreadBudget::~ThreadBudget() {
+  omp_set_num_threads(previous_);
+}
+
+int argmax(const Eigen::Ref<const RowVector>& row) {
+  Eigen::Index best = 0;
+  row.maxCoeff(&best);
+  return static_cast<int>(best);
+}
+
 void layer_norm(const Matrix& x, const LayerNormWeights& w, float eps, Matrix& out,
                 LayerNormStats* stats) {
   out.resize(x.rows(), x.cols());

@@ -14,6 +14,7 @@
 #include "attnscope/decode.h"
 #include "attnscope/error.h"
 #include "attnscope/model.h"
+#include "attnscope/ops.h"
 #include "attnscope/tokenizer.h"
 
 namespace attnscope {
@@ -165,20 +166,14 @@ struct SentenceResult {
 // OpenMP budget, which the threads of a parallel region started from it inherit.
 class SingleThreadedModel {
  public:
-  SingleThreadedModel() : model_threads_(num_threads()), omp_threads_(omp_get_max_threads()) {
-    set_num_threads(1);
-    omp_set_num_threads(1);
-  }
-  ~SingleThreadedModel() {
-    omp_set_num_threads(omp_threads_);
-    set_num_threads(model_threads_);
-  }
+  SingleThreadedModel() : model_threads_(num_threads()) { set_num_threads(1); }
+  ~SingleThreadedModel() { set_num_threads(model_threads_); }
   SingleThreadedModel(const SingleThreadedModel&) = delete;
   SingleThreadedModel& operator=(const SingleThreadedModel&) = delete;
 
  private:
+  ThreadBudget products_{1};
   int model_threads_;
-  int omp_threads_;
 };
 
 void check_alignment(const Alignment& alignment, int source_words, int target_words, size_t index) {

@@ -10,11 +10,13 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <string>
 #include <unsupported/Eigen/SpecialFunctions>
 
 #include "attnscope/error.h"
+#include "attnscope/layers.h"
 #include "attnscope/model.h"
 #include "attnscope/ops.h"
 
@@ -64,22 +66,16 @@ struct Context {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Linear layers in PyTorch's layout: y = x W^T + b with W (out, in)
+// Linear layers: y = x W^T + b with the weight held as W^T (in, out), as everywhere
+// (weights.h); the forward product is ops.h's `linear`.
 
-void linear_forward(const ConstRef& x, const ConstRef& w, const Eigen::Ref<const Vector>& b,
-                    Matrix& y) {
-  y.resize(x.rows(), w.rows());
-  y.noalias() = x * w.transpose();
-  y.rowwise() += b.transpose();
-}
-
-// Accumulates dW += dy^T x and db += the column sums of dy; returns dx = dy W.
-Matrix linear_backward(const ConstRef& x, const ConstRef& w, const ConstRef& dy,
-                       Eigen::Ref<Matrix> dw, Eigen::Ref<Vector> db) {
-  dw.noalias() += dy.transpose() * x;
+// Accumulates d(W^T) += x^T dy and db += the column sums of dy; returns dx = dy W.
+Matrix linear_backward(const ConstRef& x, const ConstRef& weight_t, const ConstRef& dy,
+                       Eigen::Ref<Matrix> d_weight_t, Eigen::Ref<Vector> db) {
+  d_weight_t.noalias() += x.transpose() * dy;
   db += dy.colwise().sum().transpose();
-  Matrix dx(dy.rows(), w.cols());
-  dx.noalias() = dy * w;
+  Matrix dx(dy.rows(), weight_t.rows());
+  dx.noalias() = dy * weight_t.transpose();
   return dx;
 }
 
@@ -115,10 +111,10 @@ struct FeedForwardCache {
 void feed_forward_forward(const FeedForwardWeights& w, Activation activation, const Matrix& x,
                           FeedForwardCache& c, Matrix& out) {
   c.input = x;
-  linear_forward(x, w.linear1_weight, w.linear1_bias, c.pre);
+  linear(x, w.linear1_weight, w.linear1_bias, c.pre);
   c.hidden = c.pre;
   activate(c.hidden, activation);
-  linear_forward(c.hidden, w.linear2_weight, w.linear2_bias, out);
+  linear(c.hidden, w.linear2_weight, w.linear2_bias, out);
 }
 
 Matrix feed_forward_backward(const FeedForwardWeights& w, Activation activation,
@@ -151,50 +147,50 @@ struct AttentionCache {
   Matrix context;             // (n, d) heads' outputs, concatenated
 };
 
-// Keys come from `memory` when given, else from x. `queries` and `keys` say where each
-// sentence's rows are; `key_pad` marks (per key row) keys never attended.
+// Which rows attend to which: the sentences of the queries and of the keys, and the keys
+// never attended (per key row).
+struct AttentionRows {
+  const Segments& queries;
+  const Segments& keys;
+  const std::vector<char>& key_pad;
+  bool causal;
+};
+
+// Keys come from `memory` when given, else from x.
 void attention_forward(const AttentionWeights& w, const Matrix& x, const Matrix* memory,
-                       const Segments& queries, const Segments& keys,
-                       const std::vector<char>& key_pad, bool causal, int nhead, AttentionCache& c,
-                       Matrix& out) {
+                       const AttentionRows& rows, int nhead, AttentionCache& c, Matrix& out) {
   const Eigen::Index d = x.cols(), dh = d / nhead;
-  const float scale = 1.0f / std::sqrt(static_cast<float>(dh));
   c.input = x;
-  linear_forward(x, w.in_proj_weight.topRows(d), w.in_proj_bias.head(d), c.q);
-  linear_forward(memory ? *memory : x, w.in_proj_weight.bottomRows(2 * d),
-                 w.in_proj_bias.tail(2 * d), c.kv);
+  linear(x, w.in_proj_weight.leftCols(d), w.in_proj_bias.head(d), c.q);
+  linear(memory ? *memory : x, w.in_proj_weight.rightCols(2 * d), w.in_proj_bias.tail(2 * d),
+         c.kv);
   c.context.resize(x.rows(), d);
-  c.probs.resize(static_cast<size_t>(queries.count()) * nhead);
-  for (int s = 0; s < queries.count(); ++s) {
-    const int qb = queries.begin[s], n = queries.length[s];
-    const int kb = keys.begin[s], m = keys.length[s];
+  c.probs.resize(static_cast<size_t>(rows.queries.count()) * nhead);
+  for (int s = 0; s < rows.queries.count(); ++s) {
+    const int qb = rows.queries.begin[s], n = rows.queries.length[s];
+    const int kb = rows.keys.begin[s], m = rows.keys.length[s];
     for (int h = 0; h < nhead; ++h) {
-      Matrix& p = c.probs[s * nhead + h];
-      // Scaled before the product, as PyTorch and the model do.
-      const Matrix qh = c.q.block(qb, h * dh, n, dh) * scale;
-      p.noalias() = qh * c.kv.block(kb, h * dh, m, dh).transpose();
-      for (int i = 0; i < n; ++i) {
-        masked_softmax(p.row(i), causal ? std::min(m, i + 1) : m, key_pad.data() + kb);
-      }
-      c.context.block(qb, h * dh, n, dh).noalias() = p * c.kv.block(kb, d + h * dh, m, dh);
+      attend_head(c.q.block(qb, h * dh, n, dh), c.kv.block(kb, h * dh, m, dh),
+                  c.kv.block(kb, d + h * dh, m, dh), rows.causal, rows.key_pad.data() + kb,
+                  c.probs[s * nhead + h], c.context.block(qb, h * dh, n, dh));
     }
   }
-  linear_forward(c.context, w.out_proj_weight, w.out_proj_bias, out);
+  linear(c.context, w.out_proj_weight, w.out_proj_bias, out);
 }
 
 // Returns the gradient of the queries' input; for cross-attention (memory given) the keys'
 // and values' share goes to *d_memory, for self-attention it is part of the result.
 Matrix attention_backward(const AttentionWeights& w, const AttentionCache& c, const Matrix* memory,
-                          const Segments& queries, const Segments& keys, int nhead,
-                          const Matrix& dout, AttentionWeights& g, Matrix* d_memory) {
+                          const AttentionRows& rows, int nhead, const Matrix& dout,
+                          AttentionWeights& g, Matrix* d_memory) {
   const Eigen::Index d = c.input.cols(), dh = d / nhead;
   const float scale = 1.0f / std::sqrt(static_cast<float>(dh));
   const Matrix d_context =
       linear_backward(c.context, w.out_proj_weight, dout, g.out_proj_weight, g.out_proj_bias);
   Matrix dq(c.q.rows(), d), dkv(c.kv.rows(), 2 * d);
-  for (int s = 0; s < queries.count(); ++s) {
-    const int qb = queries.begin[s], n = queries.length[s];
-    const int kb = keys.begin[s], m = keys.length[s];
+  for (int s = 0; s < rows.queries.count(); ++s) {
+    const int qb = rows.queries.begin[s], n = rows.queries.length[s];
+    const int kb = rows.keys.begin[s], m = rows.keys.length[s];
     for (int h = 0; h < nhead; ++h) {
       const Matrix& p = c.probs[s * nhead + h];
       const auto k = c.kv.block(kb, h * dh, m, dh);
@@ -214,11 +210,11 @@ Matrix attention_backward(const AttentionWeights& w, const AttentionCache& c, co
       dkv.block(kb, h * dh, m, dh).noalias() = ds.transpose() * qh;
     }
   }
-  Matrix dx = linear_backward(c.input, w.in_proj_weight.topRows(d), dq, g.in_proj_weight.topRows(d),
-                              g.in_proj_bias.head(d));
+  Matrix dx = linear_backward(c.input, w.in_proj_weight.leftCols(d), dq,
+                              g.in_proj_weight.leftCols(d), g.in_proj_bias.head(d));
   const Matrix d_keys_input =
-      linear_backward(memory ? *memory : c.input, w.in_proj_weight.bottomRows(2 * d), dkv,
-                      g.in_proj_weight.bottomRows(2 * d), g.in_proj_bias.tail(2 * d));
+      linear_backward(memory ? *memory : c.input, w.in_proj_weight.rightCols(2 * d), dkv,
+                      g.in_proj_weight.rightCols(2 * d), g.in_proj_bias.tail(2 * d));
   if (memory) {
     *d_memory += d_keys_input;
   } else {
@@ -228,139 +224,107 @@ Matrix attention_backward(const AttentionWeights& w, const AttentionCache& c, co
 }
 
 // ---------------------------------------------------------------------------------------------
-// Layers, in the order of model.cpp
+// The layers, wired by layers.h; this pass keeps what the reverse pass reads and computes it.
 
-struct EncoderLayerCache {
-  AttentionCache self_attn;
+// What one sublayer's forward keeps: its norm's statistics and the sublayer's own cache.
+struct SublayerCache {
+  LayerNormStats norm;
+  AttentionCache attention;
   FeedForwardCache ff;
-  LayerNormStats norm1, norm2;
 };
-
-struct DecoderLayerCache {
-  AttentionCache self_attn;
-  AttentionCache cross_attn;
-  FeedForwardCache ff;
-  LayerNormStats norm1, norm2, norm3;
-};
+using LayerCache = std::array<SublayerCache, 3>;  // by Sublayer::index
 
 // Everything the reverse pass reads.
 struct Activations {
-  std::vector<EncoderLayerCache> encoder;
+  std::vector<LayerCache> encoder;
   LayerNormStats encoder_norm;
   Matrix memory;  // (src rows, d) after the final encoder norm
-  std::vector<DecoderLayerCache> decoder;
+  std::vector<LayerCache> decoder;
   LayerNormStats decoder_norm;
   Matrix output;  // (tgt rows, d) after the final decoder norm
   Matrix logits;  // (tgt rows, tgt_vocab_size)
 };
 
-void encoder_layer_forward(const Context& ctx, const Group& g, const EncoderLayerWeights& w,
-                           EncoderLayerCache& c, Matrix& x) {
-  const Config& cfg = ctx.config;
-  Matrix h, sub;
-  if (cfg.norm_first) {
-    layer_norm(x, w.norm1, ctx.eps, h, &c.norm1);
-    attention_forward(w.self_attn, h, nullptr, g.src, g.src, g.src_pad, false, cfg.nhead,
-                      c.self_attn, sub);
-    x += sub;
-    layer_norm(x, w.norm2, ctx.eps, h, &c.norm2);
-    feed_forward_forward(w.ff, cfg.activation, h, c.ff, sub);
-    x += sub;
-  } else {
-    attention_forward(w.self_attn, x, nullptr, g.src, g.src, g.src_pad, false, cfg.nhead,
-                      c.self_attn, sub);
-    x += sub;
-    layer_norm(x, w.norm1, ctx.eps, h, &c.norm1);
-    feed_forward_forward(w.ff, cfg.activation, h, c.ff, sub);
-    x = h + sub;
-    layer_norm(x, w.norm2, ctx.eps, h, &c.norm2);
-    x.swap(h);
-  }
-}
+// One stack (encoder or decoder) of one group, forward and backward.
+template <typename LayerWeights>
+class TrainPass {
+ public:
+  TrainPass(const Context& ctx, const Group& g, std::vector<LayerCache>& caches,
+            const Matrix* memory)
+      : ctx_(ctx), g_(g), caches_(caches), memory_(memory) {}
 
-// dx: gradient of the layer's output in, of its input out.
-void encoder_layer_backward(const Context& ctx, const Group& g, const EncoderLayerWeights& w,
-                            const EncoderLayerCache& c, EncoderLayerWeights& gw, Matrix& dx) {
-  const Config& cfg = ctx.config;
-  if (cfg.norm_first) {
-    // out = x1 + ff(norm2(x1)), x1 = x + attn(norm1(x))
-    dx += layer_norm_backward(feed_forward_backward(w.ff, cfg.activation, c.ff, dx, gw.ff), w.norm2,
-                              c.norm2, gw.norm2);
-    dx += layer_norm_backward(attention_backward(w.self_attn, c.self_attn, nullptr, g.src, g.src,
-                                                 cfg.nhead, dx, gw.self_attn, nullptr),
-                              w.norm1, c.norm1, gw.norm1);
-  } else {
-    // out = norm2(h + ff(h)), h = norm1(x + attn(x))
-    const Matrix d_sum2 = layer_norm_backward(dx, w.norm2, c.norm2, gw.norm2);
-    const Matrix dh = d_sum2 + feed_forward_backward(w.ff, cfg.activation, c.ff, d_sum2, gw.ff);
-    const Matrix d_sum1 = layer_norm_backward(dh, w.norm1, c.norm1, gw.norm1);
-    dx = d_sum1 + attention_backward(w.self_attn, c.self_attn, nullptr, g.src, g.src, cfg.nhead,
-                                     d_sum1, gw.self_attn, nullptr);
-  }
-}
+  bool norm_first() const { return ctx_.config.norm_first; }
 
-void decoder_layer_forward(const Context& ctx, const Group& g, const DecoderLayerWeights& w,
-                           const Matrix& memory, DecoderLayerCache& c, Matrix& x) {
-  const Config& cfg = ctx.config;
-  Matrix h, sub;
-  if (cfg.norm_first) {
-    layer_norm(x, w.norm1, ctx.eps, h, &c.norm1);
-    attention_forward(w.self_attn, h, nullptr, g.tgt, g.tgt, g.tgt_pad, true, cfg.nhead,
-                      c.self_attn, sub);
-    x += sub;
-    layer_norm(x, w.norm2, ctx.eps, h, &c.norm2);
-    attention_forward(w.multihead_attn, h, &memory, g.tgt, g.src, g.src_pad, false, cfg.nhead,
-                      c.cross_attn, sub);
-    x += sub;
-    layer_norm(x, w.norm3, ctx.eps, h, &c.norm3);
-    feed_forward_forward(w.ff, cfg.activation, h, c.ff, sub);
-    x += sub;
-  } else {
-    attention_forward(w.self_attn, x, nullptr, g.tgt, g.tgt, g.tgt_pad, true, cfg.nhead,
-                      c.self_attn, sub);
-    x += sub;
-    layer_norm(x, w.norm1, ctx.eps, h, &c.norm1);
-    attention_forward(w.multihead_attn, h, &memory, g.tgt, g.src, g.src_pad, false, cfg.nhead,
-                      c.cross_attn, sub);
-    x = h + sub;
-    layer_norm(x, w.norm2, ctx.eps, h, &c.norm2);
-    feed_forward_forward(w.ff, cfg.activation, h, c.ff, sub);
-    x = h + sub;
-    layer_norm(x, w.norm3, ctx.eps, h, &c.norm3);
-    x.swap(h);
+  void norm(const Sublayer& s, const Matrix& x, Matrix& out) {
+    layer_norm(x, *s.norm, ctx_.eps, out, &cache(s).norm);
   }
-}
 
-// dx: gradient of the layer's output in, of its input out; the cross-attention's gradient of
-// the memory is added to d_memory.
-void decoder_layer_backward(const Context& ctx, const Group& g, const DecoderLayerWeights& w,
-                            const Matrix& memory, const DecoderLayerCache& c,
-                            DecoderLayerWeights& gw, Matrix& dx, Matrix& d_memory) {
-  const Config& cfg = ctx.config;
-  if (cfg.norm_first) {
-    // out = x2 + ff(norm3(x2)), x2 = x1 + cross(norm2(x1)), x1 = x + self(norm1(x))
-    dx += layer_norm_backward(feed_forward_backward(w.ff, cfg.activation, c.ff, dx, gw.ff), w.norm3,
-                              c.norm3, gw.norm3);
-    dx +=
-        layer_norm_backward(attention_backward(w.multihead_attn, c.cross_attn, &memory, g.tgt,
-                                               g.src, cfg.nhead, dx, gw.multihead_attn, &d_memory),
-                            w.norm2, c.norm2, gw.norm2);
-    dx += layer_norm_backward(attention_backward(w.self_attn, c.self_attn, nullptr, g.tgt, g.tgt,
-                                                 cfg.nhead, dx, gw.self_attn, nullptr),
-                              w.norm1, c.norm1, gw.norm1);
-  } else {
-    // out = norm3(h2 + ff(h2)), h2 = norm2(h1 + cross(h1)), h1 = norm1(x + self(x))
-    const Matrix d_sum3 = layer_norm_backward(dx, w.norm3, c.norm3, gw.norm3);
-    const Matrix dh2 = d_sum3 + feed_forward_backward(w.ff, cfg.activation, c.ff, d_sum3, gw.ff);
-    const Matrix d_sum2 = layer_norm_backward(dh2, w.norm2, c.norm2, gw.norm2);
-    const Matrix dh1 =
-        d_sum2 + attention_backward(w.multihead_attn, c.cross_attn, &memory, g.tgt, g.src,
-                                    cfg.nhead, d_sum2, gw.multihead_attn, &d_memory);
-    const Matrix d_sum1 = layer_norm_backward(dh1, w.norm1, c.norm1, gw.norm1);
-    dx = d_sum1 + attention_backward(w.self_attn, c.self_attn, nullptr, g.tgt, g.tgt, cfg.nhead,
-                                     d_sum1, gw.self_attn, nullptr);
+  void apply(const Sublayer& s, const Matrix& x, Matrix& out) {
+    if (s.kind == SublayerKind::kFeedForward) {
+      feed_forward_forward(*s.feed_forward, ctx_.config.activation, x, cache(s).ff, out);
+    } else {
+      attention_forward(*s.attention, x, cross(s) ? memory_ : nullptr, rows(s), ctx_.config.nhead,
+                        cache(s).attention, out);
+    }
   }
-}
+
+  // Gradients go to the layers of `grads` (the same stack as the weights); the memory's
+  // gradient from cross-attention to `d_memory`.
+  void set_gradients(std::vector<LayerWeights>* grads, Matrix* d_memory) {
+    grads_ = grads;
+    d_memory_ = d_memory;
+  }
+
+  Matrix norm_backward(const Sublayer& s, const Matrix& dy) {
+    return layer_norm_backward(dy, *s.norm, cache(s).norm, *mutable_of(s).norm);
+  }
+
+  Matrix apply_backward(const Sublayer& s, const Matrix& dy) {
+    const GradientSublayer g = mutable_of(s);
+    if (s.kind == SublayerKind::kFeedForward) {
+      return feed_forward_backward(*s.feed_forward, ctx_.config.activation, cache(s).ff, dy,
+                                   *const_cast<FeedForwardWeights*>(g.feed_forward));
+    }
+    return attention_backward(*s.attention, cache(s).attention, cross(s) ? memory_ : nullptr,
+                              rows(s), ctx_.config.nhead, dy,
+                              *const_cast<AttentionWeights*>(g.attention), d_memory_);
+  }
+
+ private:
+  struct GradientSublayer {
+    LayerNormWeights* norm;
+    const AttentionWeights* attention;
+    const FeedForwardWeights* feed_forward;
+  };
+
+  static bool cross(const Sublayer& s) { return s.kind == SublayerKind::kCrossAttention; }
+
+  SublayerCache& cache(const Sublayer& s) { return caches_[s.layer][s.index]; }
+
+  AttentionRows rows(const Sublayer& s) const {
+    switch (s.kind) {
+      case SublayerKind::kSelfAttention:
+        return {g_.src, g_.src, g_.src_pad, false};
+      case SublayerKind::kMaskedSelfAttention:
+        return {g_.tgt, g_.tgt, g_.tgt_pad, true};
+      default:
+        return {g_.tgt, g_.src, g_.src_pad, false};
+    }
+  }
+
+  // The gradients' counterpart of a sublayer: the same entry of the same layer table.
+  GradientSublayer mutable_of(const Sublayer& s) {
+    const Sublayer g = sublayers((*grads_)[s.layer], s.layer)[s.index];
+    return {const_cast<LayerNormWeights*>(g.norm), g.attention, g.feed_forward};
+  }
+
+  const Context& ctx_;
+  const Group& g_;
+  std::vector<LayerCache>& caches_;
+  const Matrix* memory_;
+  std::vector<LayerWeights>* grads_ = nullptr;
+  Matrix* d_memory_ = nullptr;
+};
 
 // ---------------------------------------------------------------------------------------------
 // Embeddings: table[id] * sqrt(d_model) + position
@@ -394,22 +358,22 @@ void forward(const Context& ctx, const Group& g, Activations& a) {
   const Config& cfg = ctx.config;
   const Weights& w = ctx.weights;
   a.encoder.resize(cfg.num_encoder_layers);
+  TrainPass<EncoderLayerWeights> encoder(ctx, g, a.encoder, nullptr);
   Matrix x = embed(ctx, g.src_ids, g.src_pos, false);
-  for (int l = 0; l < cfg.num_encoder_layers; ++l)
-    encoder_layer_forward(ctx, g, w.encoder[l], a.encoder[l], x);
+  layers_forward(encoder, w.encoder, x);
   layer_norm(x, w.encoder_norm, ctx.eps, a.memory, &a.encoder_norm);
 
   a.decoder.resize(cfg.num_decoder_layers);
+  TrainPass<DecoderLayerWeights> decoder(ctx, g, a.decoder, &a.memory);
   x = embed(ctx, g.tgt_ids, g.tgt_pos, true);
-  for (int l = 0; l < cfg.num_decoder_layers; ++l)
-    decoder_layer_forward(ctx, g, w.decoder[l], a.memory, a.decoder[l], x);
+  layers_forward(decoder, w.decoder, x);
   layer_norm(x, w.decoder_norm, ctx.eps, a.output, &a.decoder_norm);
 
   if (cfg.tie_output) {
     a.logits.resize(a.output.rows(), cfg.tgt_vocab_size);
     a.logits.noalias() = a.output * w.tgt_embed.transpose();
   } else {
-    linear_forward(a.output, w.generator_weight, w.generator_bias, a.logits);
+    linear(a.output, w.generator_weight, w.generator_bias, a.logits);
   }
 }
 
@@ -441,7 +405,7 @@ double cross_entropy_backward(Matrix& logits, const std::vector<int>& targets, i
   return sum;
 }
 
-void backward(const Context& ctx, const Group& g, const Activations& a, const Matrix& d_logits,
+void backward(const Context& ctx, const Group& g, Activations& a, const Matrix& d_logits,
               Weights& grads) {
   const Config& cfg = ctx.config;
   const Weights& w = ctx.weights;
@@ -455,46 +419,23 @@ void backward(const Context& ctx, const Group& g, const Activations& a, const Ma
   }
   dx = layer_norm_backward(dx, w.decoder_norm, a.decoder_norm, grads.decoder_norm);
   Matrix d_memory = Matrix::Zero(a.memory.rows(), cfg.d_model);
-  for (int l = cfg.num_decoder_layers - 1; l >= 0; --l) {
-    decoder_layer_backward(ctx, g, w.decoder[l], a.memory, a.decoder[l], grads.decoder[l], dx,
-                           d_memory);
-  }
+  TrainPass<DecoderLayerWeights> decoder(ctx, g, a.decoder, &a.memory);
+  decoder.set_gradients(&grads.decoder, &d_memory);
+  layers_backward(decoder, w.decoder, dx);
   embed_backward(ctx, g.tgt_ids, g.tgt_pos, dx, grads.tgt_embed, grads.tgt_pos);
 
   dx = layer_norm_backward(d_memory, w.encoder_norm, a.encoder_norm, grads.encoder_norm);
-  for (int l = cfg.num_encoder_layers - 1; l >= 0; --l)
-    encoder_layer_backward(ctx, g, w.encoder[l], a.encoder[l], grads.encoder[l], dx);
+  TrainPass<EncoderLayerWeights> encoder(ctx, g, a.encoder, nullptr);
+  encoder.set_gradients(&grads.encoder, nullptr);
+  layers_backward(encoder, w.encoder, dx);
   embed_backward(ctx, g.src_ids, g.src_pos, dx, grads.src_embed, grads.src_pos);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Checks and plumbing
 
-// for_each_parameter takes a mutable Weights because it hands out writable storage; these
-// read-only visits never write through it.
-std::vector<ParameterRef> const_parameters(const Weights& weights, const Config& config) {
-  return parameters(const_cast<Weights&>(weights), config);
-}
-
-// Empty when `weights` fits `config`, else what does not.
-std::string shape_mismatch(const Weights& weights, const Config& config) {
-  if (weights.encoder.size() != static_cast<size_t>(config.num_encoder_layers) ||
-      weights.decoder.size() != static_cast<size_t>(config.num_decoder_layers)) {
-    return std::to_string(weights.encoder.size()) + "+" + std::to_string(weights.decoder.size()) +
-           " layers, config says " + std::to_string(config.num_encoder_layers) + "+" +
-           std::to_string(config.num_decoder_layers);
-  }
-  for (const ParameterRef& p : const_parameters(weights, config)) {
-    if (p.shape != expected_shape(p.name, config)) return "tensor '" + p.name + "' misshapen";
-  }
-  return {};
-}
-
 Eigen::Map<Eigen::ArrayXf> as_array(const ParameterRef& p) {
-  int64_t n = 1;
-  for (int64_t dim : p.shape)
-    n *= dim;
-  return Eigen::Map<Eigen::ArrayXf>(p.data, n);
+  return Eigen::Map<Eigen::ArrayXf>(p.data, p.count());
 }
 
 // Zero-filled weights for `config` (allocate_weights starts LayerNorm gains at 1).
@@ -628,19 +569,6 @@ Group make_group(const Batch& batch, const std::vector<RowShape>& rows,
   return g;
 }
 
-// Sets the calling thread's OpenMP budget for one call and restores it: the groups run in
-// their own threads, and Eigen's products inside them stay on one thread each.
-class SingleThreadedProducts {
- public:
-  SingleThreadedProducts() : previous_(omp_get_max_threads()) { omp_set_num_threads(1); }
-  ~SingleThreadedProducts() { omp_set_num_threads(previous_); }
-  SingleThreadedProducts(const SingleThreadedProducts&) = delete;
-  SingleThreadedProducts& operator=(const SingleThreadedProducts&) = delete;
-
- private:
-  int previous_;
-};
-
 }  // namespace
 
 Batch make_batch(const std::vector<std::vector<int>>& src, const std::vector<std::vector<int>>& tgt,
@@ -720,7 +648,8 @@ LossResult loss_and_gradients(const Config& config, const Weights& weights, cons
     backward(ctx, group, a, a.logits, g);
   };
   {
-    const SingleThreadedProducts single;
+    // The groups run in their own threads, and the products inside them stay on one each.
+    const ThreadBudget single(1);
     if (groups == 1) {
       run_group(0);
     } else {
@@ -768,10 +697,8 @@ AdamW::AdamW(const Config& config, const Weights& shapes_like, AdamWOptions opti
 Weights initial_weights(const Config& config, uint64_t seed) {
   Weights weights = random_weights(config, seed);
   for_each_parameter(weights, config, [](const ParameterRef& p) {
-    if (p.shape.size() != 1) return;
-    const bool gain = p.name.find("norm") != std::string::npos && p.name.size() > 7 &&
-                      p.name.compare(p.name.size() - 7, 7, ".weight") == 0;
-    std::fill(p.data, p.data + p.shape[0], gain ? 1.0f : 0.0f);
+    if (p.init == Init::kNormGain || p.init == Init::kBias)
+      std::fill(p.data, p.data + p.count(), p.init == Init::kNormGain ? 1.0f : 0.0f);
   });
   return weights;
 }
@@ -814,7 +741,7 @@ void AdamW::step(Weights& weights, const Weights& grads) {
   const float step_size = lr / bias_correction1;
   const float bias_correction2_sqrt = std::sqrt(bias_correction2);
   const std::vector<ParameterRef> p = parameters(weights, config_);
-  const std::vector<ParameterRef> g = const_parameters(grads, config_);
+  const std::vector<ParameterRef> g = parameters(grads, config_);
   const std::vector<ParameterRef> m = parameters(m_, config_);
   const std::vector<ParameterRef> v = parameters(v_, config_);
   for (size_t i = 0; i < p.size(); ++i) {

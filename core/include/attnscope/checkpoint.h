@@ -43,6 +43,19 @@ constexpr uint64_t kMaxVocabFileBytes = uint64_t{64} << 20;
 // All of this is checked (and the config validated) before the weights are allocated.
 Weights load_weights(const SafetensorsFile& file, const Config& config);
 
+// Fills `weights` (allocated for `config`) from the tensors of `file` named `prefix` + each
+// parameter's name, converting from PyTorch's layout (see weights.h). Throws CheckpointError
+// when one is missing or has another shape.
+void read_weights(const SafetensorsFile& file, const Config& config, const std::string& prefix,
+                  Weights& weights);
+
+// The parameters of `weights` as tensors in PyTorch's layout, named `prefix` + name, ready for
+// write_safetensors. The tensors of transposed parameters are copies kept in `storage`, which
+// must outlive the result.
+std::vector<TensorRef> weight_tensors(const Weights& weights, const Config& config,
+                                      const std::string& prefix,
+                                      std::vector<std::vector<float>>& storage);
+
 // Loads a model directory. Throws CheckpointError naming the file, the tensor, what was
 // expected and what was found. Each file is checked before anything it sizes is allocated:
 // config.json first (its limits bound the model), then the vocabularies (at most

@@ -54,8 +54,8 @@ class Model {
   Model(Config config, Weights weights);
 
   const Config& config() const { return config_; }
-  // A copy of the weights in PyTorch's layout (as given to the constructor).
-  Weights weights() const;
+  // The weights as given to the constructor (layout: weights.h).
+  const Weights& weights() const { return weights_; }
 
   // Encoder over `src_ids` and decoder over `tgt_ids`, both used verbatim (nothing added).
   // Throws InputError on an empty sequence, an id outside the vocabulary or a sequence
@@ -83,7 +83,7 @@ class Model {
   Matrix generate(const Matrix& hidden) const;
 
   Config config_;
-  Weights weights_;  // every Linear weight transposed to (in, out) for the products
+  Weights weights_;
   // The larger Linear weights again, packed for the product kernel; shared by copies.
   std::shared_ptr<const struct ModelPacks> packs_;
 

@@ -1,8 +1,11 @@
 // Operations of the forward pass shared by inference (model.cpp) and training (train.cpp), so
-// that the two compute the same numbers the same way. Internal to the core: not installed.
+// that the two compute the same numbers the same way. Linear weights are W^T, (in, out), as
+// everywhere (weights.h). Internal to the libraries: not installed.
 #pragma once
 
 #include <Eigen/Core>
+#include <algorithm>
+#include <cmath>
 #include <limits>
 #include <vector>
 
@@ -17,6 +20,9 @@ constexpr Eigen::Index kParallelRowsWork = 1 << 17;
 
 // Below this many weights a matrix-vector product is not worth splitting across threads.
 constexpr Eigen::Index kParallelGemvWeights = 1 << 18;
+
+using ConstBlock = Eigen::Ref<const Matrix, 0, Eigen::OuterStride<>>;
+using Block = Eigen::Ref<Matrix, 0, Eigen::OuterStride<>>;
 
 // A Linear weight packed once, at load time, into the panel layout of Eigen's matrix-product
 // kernel, which Eigen would otherwise rebuild on every product. Products over few tokens
@@ -84,5 +90,43 @@ void masked_softmax(Row&& row, Eigen::Index limit, const char* key_mask) {
   live /= live.sum();
   row.tail(row.size() - limit).setZero();
 }
+
+// One head of scaled dot-product attention, the only place it is computed:
+//   probs = softmax(q k^T / sqrt(head_dim)) over the keys each query sees,
+//   context = probs v,
+// for q (n, head_dim) before scaling and k, v (m, head_dim). Query i sees keys [0, i + 1)
+// when `causal`, else all; keys marked in `key_mask` (m, may be null) are never attended.
+// probs is resized to (n, m), unseen keys exactly 0 (see masked_softmax); context is (n,
+// head_dim). q is scaled before the product, as PyTorch does. `Probs` is Matrix, or
+// RowVector for a single query (Eigen then takes its matrix-vector products).
+template <typename Probs>
+void attend_head(const ConstBlock& q, const ConstBlock& k, const ConstBlock& v, bool causal,
+                 const char* key_mask, Probs& probs, Block context) {
+  using Queries = Eigen::Matrix<float, Probs::RowsAtCompileTime, Eigen::Dynamic, Eigen::RowMajor>;
+  const Eigen::Index n = q.rows(), m = k.rows();
+  const float scale = 1.0f / std::sqrt(static_cast<float>(q.cols()));
+  const Queries scaled = q * scale;
+  probs.resize(n, m);
+  probs.noalias() = scaled * k.transpose();
+  for (Eigen::Index i = 0; i < n; ++i)
+    masked_softmax(probs.row(i), causal ? std::min<Eigen::Index>(m, i + 1) : m, key_mask);
+  context.noalias() = probs * v;
+}
+
+// Sets the calling thread's OpenMP budget (the threads its matrix products may use) for the
+// lifetime of the object and restores the previous one after.
+class ThreadBudget {
+ public:
+  explicit ThreadBudget(int threads);
+  ~ThreadBudget();
+  ThreadBudget(const ThreadBudget&) = delete;
+  ThreadBudget& operator=(const ThreadBudget&) = delete;
+
+ private:
+  int previous_;
+};
+
+// The index of the largest entry (the first of equal ones).
+int argmax(const Eigen::Ref<const RowVector>& row);
 
 }  // namespace attnscope
