@@ -361,9 +361,10 @@ TEST_CASE("heatmap: labels never overlap, rotated or thinned out as tokens multi
       trace->src_tokens[i] = (i % 3 == 0 ? "word" : "w") + std::to_string(i);
     AppState state;
     state.kind = AttentionKind::kEncoderSelf;
-    state.hover_row = n / 2 + 1;  // a hovered label shows even when thinned out
-    state.hover_col = n / 3;
-    const Scene scene = build_heatmap(input(trace, &state, 1000, 760));
+    ViewInput in = input(trace, &state, 1000, 760);
+    in.hover.row = n / 2 + 1;  // a hovered label shows even when thinned out
+    in.hover.col = n / 3;
+    const Scene scene = build_heatmap(in);
     std::vector<const SceneText*> rows, cols;
     axis_labels(scene, &rows, &cols);
     REQUIRE(rows.size() >= 2);
@@ -405,8 +406,6 @@ TEST_CASE("every view stays inside its scene, in both themes and at several size
     for (auto size : {std::pair<float, float>{800, 600}, {480, 360}, {1400, 500}, {500, 900}}) {
       AppState state;
       state.dark = dark;
-      state.hover_row = 2;
-      state.hover_col = 4;
       state.focus_query = 3;
       state.step = 5;
       for (int v = 0; v < kViewCount; ++v) {
@@ -414,7 +413,10 @@ TEST_CASE("every view stays inside its scene, in both themes and at several size
         CAPTURE(v);
         CAPTURE(size.first);
         CAPTURE(dark);
-        const Scene scene = build_view(input(trace, &state, size.first, size.second));
+        ViewInput in = input(trace, &state, size.first, size.second);
+        in.hover.row = 2;
+        in.hover.col = 4;
+        const Scene scene = build_view(in);
         CHECK(scene.background.r == (dark ? doctest::Approx(0x1e / 255.0) : doctest::Approx(1)));
         check_inside(scene);
       }
@@ -914,7 +916,7 @@ TEST_CASE("views of the bundled toy model stay inside their scenes and label its
     state.view = p.view;
     state.dark = p.dark;
     state.overlay_heads = std::string(p.name) == "links_overlay";
-    state.hover_row = state.hover_col = p.dark ? 3 : -1;
+    in.hover.row = in.hover.col = p.dark ? 3 : -1;
     state.step = 3;
     const Scene scene = build_view(in);
     check_inside(scene);

@@ -96,12 +96,10 @@ std::string default_export_name(const AppState& state, ExportFormat format) {
 Scene export_scene(const std::shared_ptr<const Trace>& trace, uint64_t trace_id,
                    const AppState& state, const ModelBundle& bundle, float width, float height,
                    const TextMeasure& measure) {
-  AppState clean = state;
-  clean.hover_row = clean.hover_col = -1;
-  ViewInput in;
+  ViewInput in;  // nothing hovered: in.hover stays empty
   in.trace = trace;
   in.trace_id = trace_id;
-  in.state = &clean;
+  in.state = &state;
   in.width = width;
   in.height = height;
   in.measure = measure;

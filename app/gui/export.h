@@ -25,7 +25,7 @@ bool format_from_path(const std::string& path, ExportFormat* format);
 // kind, layer and head, e.g. "the-little-black-cat_heatmap_cross_L1_H2.png".
 std::string default_export_name(const AppState& state, ExportFormat format);
 
-// The scene of state.view for a trace, `width` x `height`, hover cleared.
+// The scene of state.view for a trace, `width` x `height`, with nothing hovered.
 Scene export_scene(const std::shared_ptr<const Trace>& trace, uint64_t trace_id,
                    const AppState& state, const ModelBundle& bundle, float width, float height,
                    const TextMeasure& measure);

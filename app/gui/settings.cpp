@@ -201,4 +201,22 @@ void save_settings(const std::string& path, const Settings& settings) {
   write_file_atomic(path, settings_json(settings));
 }
 
+SettingsWriter::SettingsWriter(std::string path, const Settings& saved)
+    : path_(std::move(path)), last_written_(settings_json(saved)) {}
+
+std::string SettingsWriter::write_if_changed(const Settings& settings, bool force) {
+  const auto now = std::chrono::steady_clock::now();
+  if (!force && now - last_check_ < std::chrono::seconds(1)) return "";
+  last_check_ = now;
+  const std::string json = settings_json(settings);
+  if (json == last_written_) return "";
+  last_written_ = json;  // a failure is said once, not every second
+  try {
+    save_settings(path_, settings);
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
+}
+
 }  // namespace attnscope

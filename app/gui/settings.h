@@ -3,6 +3,7 @@
 // XDG_CONFIG_HOME is unset), written whole or not at all.
 #pragma once
 
+#include <chrono>
 #include <string>
 
 #include "views/app_state.h"
@@ -32,5 +33,20 @@ bool parse_settings(const std::string& text, Settings* settings, std::string* wa
 void save_settings(const std::string& path, const Settings& settings);
 
 std::string settings_json(const Settings& settings);
+
+// Writes the settings to their file when they changed since the last write, looking at most
+// once a second (unless forced).
+class SettingsWriter {
+ public:
+  // `saved`: what the file holds now.
+  SettingsWriter(std::string path, const Settings& saved);
+  // Returns why the file could not be written, once for each content that fails, else "".
+  std::string write_if_changed(const Settings& settings, bool force);
+
+ private:
+  std::string path_;
+  std::string last_written_;
+  std::chrono::steady_clock::time_point last_check_ = std::chrono::steady_clock::now();
+};
 
 }  // namespace attnscope

@@ -1,5 +1,11 @@
-// Names of the AppState enums, as settings files and the command line spell them.
+// Names of the AppState enums, as settings files and the command line spell them; comparing
+// ViewParams; keeping the state within a Trace.
 #include "views/app_state.h"
+
+#include <algorithm>
+#include <tuple>
+
+#include "views/views.h"
 
 namespace attnscope {
 
@@ -16,26 +22,45 @@ bool parse_name(const std::string& text, const Enum (&values)[N], Enum* out) {
   return false;
 }
 
+// Every field of ViewParams, for comparing. The structured binding must name each field:
+// with one added to the struct and not here, it does not compile.
+auto fields(const ViewParams& p) {
+  const auto& [view, kind, layer, head, head_mode, overlay_heads, step, colormap, threshold, dark,
+               ui_scale, focus_query, focus_key] = p;
+  return std::tie(view, kind, layer, head, head_mode, overlay_heads, step, colormap, threshold,
+                  dark, ui_scale, focus_query, focus_key);
+}
+
 }  // namespace
 
+bool operator==(const ViewParams& a, const ViewParams& b) {
+  return fields(a) == fields(b);
+}
+
+void clamp_to_trace(AppState* state, const Trace& trace) {
+  const int layers = static_cast<int>(trace.records(state->kind).size());
+  state->layer = std::clamp(state->layer, 0, std::max(0, layers - 1));
+  state->head = std::clamp(state->head, 0, std::max(0, trace.num_heads() - 1));
+  const int steps = static_cast<int>(trace.tgt_ids.size());
+  if (state->step >= steps) state->step = steps - 1;
+  if (state->focus_query >= static_cast<int>(trace.query_tokens(state->kind).size()))
+    state->focus_query = -1;
+  if (state->focus_key >= static_cast<int>(trace.key_tokens(state->kind).size()))
+    state->focus_key = -1;
+}
+
 const char* to_string(ViewKind view) {
-  switch (view) {
-    case ViewKind::kHeatmap:
-      return "heatmap";
-    case ViewKind::kLinks:
-      return "links";
-    case ViewKind::kGrid:
-      return "grid";
-    case ViewKind::kSteps:
-      return "steps";
-  }
-  return "?";
+  return view_info(view).name;
 }
 
 bool parse_view_kind(const std::string& text, ViewKind* view) {
-  static const ViewKind values[] = {ViewKind::kHeatmap, ViewKind::kLinks, ViewKind::kGrid,
-                                    ViewKind::kSteps};
-  return parse_name(text, values, view);
+  for (const ViewInfo& info : kViews) {
+    if (text == info.name) {
+      *view = info.kind;
+      return true;
+    }
+  }
+  return false;
 }
 
 const char* to_string(HeadMode mode) {

@@ -1,18 +1,25 @@
 // AppState: what the user looks at. A plain struct: the panels read and change it, batch
 // export and the tests set it directly, so every picture on screen can also be produced from
-// the command line. Settings that persist are saved by gui/settings.h.
+// the command line. Settings that persist are saved by gui/settings.h. Where the pointer is
+// is not part of it (see Hover in views.h).
 #pragma once
 
 #include <string>
 
 #include "views/colormap.h"
+#include "views/view_list.h"
 #include "attnscope/trace.h"
 
 namespace attnscope {
 
-enum class ViewKind { kHeatmap, kLinks, kGrid, kSteps };
-constexpr int kViewCount = 4;
-const char* to_string(ViewKind view);  // "heatmap", "links", "grid", "steps"
+// The views, in tab order: one enumerator per entry of view_list.h.
+#define ATTNSCOPE_VIEW_ENUMERATOR(id, name, title, key, build, tooltip) id,
+enum class ViewKind { ATTNSCOPE_VIEWS(ATTNSCOPE_VIEW_ENUMERATOR) };
+#undef ATTNSCOPE_VIEW_ENUMERATOR
+#define ATTNSCOPE_VIEW_ONE(id, name, title, key, build, tooltip) +1
+constexpr int kViewCount = 0 ATTNSCOPE_VIEWS(ATTNSCOPE_VIEW_ONE);
+#undef ATTNSCOPE_VIEW_ONE
+const char* to_string(ViewKind view);  // its name in view_list.h: "heatmap", "links", ...
 bool parse_view_kind(const std::string& text, ViewKind* view);
 
 // Which heads a view shows: one, or every head combined cell by cell.
@@ -24,15 +31,10 @@ enum class DecodeMode { kGreedy, kBeam, kForced };
 const char* to_string(DecodeMode mode);  // "greedy", "beam", "forced"
 bool parse_decode_mode(const std::string& text, DecodeMode* mode);
 
-struct AppState {
-  // What is computed.
-  std::string model_dir;  // the model directory in use
-  std::string sentence;   // the source sentence as typed (any UTF-8)
-  DecodeMode decode = DecodeMode::kGreedy;
-  int beam = 4;               // width when decode == kBeam
-  std::string forced_target;  // the target typed for teacher forcing (decode == kForced)
-
-  // What is shown.
+// What a view builder reads of the state: everything it shows besides the Trace, its size and
+// the pointer. The window draws the view again when any of it changes (operator==), so a
+// field a view reads belongs here.
+struct ViewParams {
   ViewKind view = ViewKind::kHeatmap;
   AttentionKind kind = AttentionKind::kCross;
   int layer = 0;  // of the kind's stack (encoder layers for kEncoderSelf, else decoder)
@@ -44,11 +46,28 @@ struct AppState {
   float threshold = 0.0f;  // links below it are hidden; heatmap cells below it are blanked
   bool dark = false;       // dark theme (views draw on a dark background)
   float ui_scale = 1.0f;   // text and controls, for projectors
-
-  // Pointing (not saved): the hovered or clicked matrix cell or token, -1 when none. In the
-  // links view a focused token shows only its own links.
-  int hover_row = -1, hover_col = -1;
+  // The token clicked in the links view, which then shows only its own links; -1 when none.
+  // Not saved in the settings.
   int focus_query = -1, focus_key = -1;
 };
+
+// Field by field. A field added to ViewParams stops app_state.cpp from compiling until it is
+// compared too.
+bool operator==(const ViewParams& a, const ViewParams& b);
+inline bool operator!=(const ViewParams& a, const ViewParams& b) {
+  return !(a == b);
+}
+
+struct AppState : ViewParams {
+  // What is computed; what is shown is in ViewParams.
+  std::string model_dir;  // the model directory in use
+  std::string sentence;   // the source sentence as typed (any UTF-8)
+  DecodeMode decode = DecodeMode::kGreedy;
+  int beam = 4;               // width when decode == kBeam
+  std::string forced_target;  // the target typed for teacher forcing (decode == kForced)
+};
+
+// Keeps the layer, head, step and clicked token within what `trace` has for state->kind.
+void clamp_to_trace(AppState* state, const Trace& trace);
 
 }  // namespace attnscope

@@ -197,8 +197,8 @@ Scene build_heatmap(const ViewInput& in) {
   }
 
   // The hovered row and column: a dark ring inside a light one, visible on any cell colour.
-  const bool hover_row = state.hover_row >= 0 && state.hover_row < rows;
-  const bool hover_col = state.hover_col >= 0 && state.hover_col < cols;
+  const bool hover_row = in.hover.row >= 0 && in.hover.row < rows;
+  const bool hover_col = in.hover.col >= 0 && in.hover.col < cols;
   auto outline = [&](float x, float y, float w, float h) {
     const float ring = 1.5f * u;
     SceneRect outer;
@@ -217,8 +217,8 @@ Scene build_heatmap(const ViewInput& in) {
     scene.overlay.push_back(outer);
     scene.overlay.push_back(inner);
   };
-  if (hover_row) outline(mx, my + state.hover_row * cell, mat_w, cell);
-  if (hover_col) outline(mx + state.hover_col * cell, my, cell, mat_h);
+  if (hover_row) outline(mx, my + in.hover.row * cell, mat_w, cell);
+  if (hover_col) outline(mx + in.hover.col * cell, my, cell, mat_h);
 
   auto emphasis = [&](float x, float y, float w, float h) {
     SceneRect r;
@@ -232,8 +232,8 @@ Scene build_heatmap(const ViewInput& in) {
 
   // Row labels, right-aligned against the matrix.
   const float row_text_w = left_w - pad;
-  for (int i : shown_labels(rows, style.row_stride, hover_row ? state.hover_row : -1)) {
-    const bool hot = hover_row && i == state.hover_row;
+  for (int i : shown_labels(rows, style.row_stride, hover_row ? in.hover.row : -1)) {
+    const bool hot = hover_row && i == in.hover.row;
     const std::string label = text.fit(row_labels[i], style.row_size, row_text_w);
     const float y = my + (i + 0.5f) * cell;
     if (hot) {
@@ -244,8 +244,8 @@ Scene build_heatmap(const ViewInput& in) {
                                     hot ? theme.accent : theme.text, TextAlign::kRight));
   }
   // Column labels above the matrix, horizontal or reading upwards.
-  for (int j : shown_labels(cols, style.col_stride, hover_col ? state.hover_col : -1)) {
-    const bool hot = hover_col && j == state.hover_col;
+  for (int j : shown_labels(cols, style.col_stride, hover_col ? in.hover.col : -1)) {
+    const bool hot = hover_col && j == in.hover.col;
     const float x = mx + (j + 0.5f) * cell;
     if (style.rotated) {
       const std::string label = text.fit(col_labels[j], style.col_size, top_h - pad);

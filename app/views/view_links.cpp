@@ -74,8 +74,12 @@ Scene build_links(const ViewInput& in) {
   Scene scene = empty_scene(in, theme);
 
   const float floor = std::max(state.threshold, kMinLinkWeight);
-  const int focus_q = state.focus_query >= 0 && state.focus_query < nq ? state.focus_query : -1;
-  const int focus_k = state.focus_key >= 0 && state.focus_key < nk ? state.focus_key : -1;
+  // The clicked token, else the one under the pointer, shows only its own links.
+  const bool clicked = state.focus_query >= 0 || state.focus_key >= 0;
+  const int want_q = clicked ? state.focus_query : in.hover.query;
+  const int want_k = clicked ? state.focus_key : in.hover.key;
+  const int focus_q = want_q >= 0 && want_q < nq ? want_q : -1;
+  const int focus_k = want_k >= 0 && want_k < nk ? want_k : -1;
   const auto& query_tokens = trace.query_tokens(state.kind);
   const auto& key_tokens = trace.key_tokens(state.kind);
 

@@ -41,18 +41,18 @@ int layer_count(const Trace& trace, AttentionKind kind) {
   return static_cast<int>(trace.records(kind).size());
 }
 
+#define ATTNSCOPE_VIEW_INFO(id, name, title, key, build, tooltip) \
+  {ViewKind::id, name, title, key, build, tooltip},
+const ViewInfo kViews[kViewCount] = {ATTNSCOPE_VIEWS(ATTNSCOPE_VIEW_INFO)};
+#undef ATTNSCOPE_VIEW_INFO
+
+const ViewInfo& view_info(ViewKind view) {
+  const int v = static_cast<int>(view);
+  return kViews[v >= 0 && v < kViewCount ? v : 0];
+}
+
 Scene build_view(const ViewInput& in) {
-  switch (state_of(in).view) {
-    case ViewKind::kHeatmap:
-      return build_heatmap(in);
-    case ViewKind::kLinks:
-      return build_links(in);
-    case ViewKind::kGrid:
-      return build_grid(in);
-    case ViewKind::kSteps:
-      return build_steps(in);
-  }
-  return build_heatmap(in);
+  return view_info(state_of(in).view).build(in);
 }
 
 bool heatmap_cell_at(const Scene& scene, float x, float y, int* row, int* col) {

@@ -12,10 +12,25 @@
 
 namespace attnscope {
 
+// What is under the pointer in the window, -1 for none. Exports and the command line leave it
+// empty: where the mouse is never changes a saved picture.
+struct Hover {
+  int row = -1, col = -1;    // heatmap: the cell, whose row and column are outlined
+  int query = -1, key = -1;  // links view: the token, whose links alone are drawn unless one
+                             // is clicked (ViewParams::focus_query, focus_key)
+};
+inline bool operator==(const Hover& a, const Hover& b) {
+  return a.row == b.row && a.col == b.col && a.query == b.query && a.key == b.key;
+}
+inline bool operator!=(const Hover& a, const Hover& b) {
+  return !(a == b);
+}
+
 struct ViewInput {
   std::shared_ptr<const Trace> trace;  // labelled (token strings filled)
   uint64_t trace_id = 0;               // unique per Trace: part of every SceneMatrix key
-  const AppState* state = nullptr;
+  const AppState* state = nullptr;     // the views read its ViewParams only
+  Hover hover;
   float width = 800, height = 600;  // the scene's size in scene units
   TextMeasure measure;              // widths as the renderer draws text
   // Display string of a target vocabulary id (the steps view names its top-5 tokens).
@@ -31,10 +46,26 @@ std::shared_ptr<const Matrix> selected_matrix(const std::shared_ptr<const Trace>
 // Number of layers of a kind in a trace.
 int layer_count(const Trace& trace, AttentionKind kind);
 
-Scene build_heatmap(const ViewInput& in);
-Scene build_links(const ViewInput& in);
-Scene build_grid(const ViewInput& in);
-Scene build_steps(const ViewInput& in);
+// The builders of the views of view_list.h: build_heatmap, build_links, build_grid, ...
+#define ATTNSCOPE_VIEW_BUILDER(id, name, title, key, build, tooltip) \
+  Scene build(const ViewInput& in);
+ATTNSCOPE_VIEWS(ATTNSCOPE_VIEW_BUILDER)
+#undef ATTNSCOPE_VIEW_BUILDER
+
+// One view as the window and the command line know it: an entry of view_list.h.
+struct ViewInfo {
+  ViewKind kind;
+  const char* name;   // "heatmap": command line, settings, exported files' names
+  const char* title;  // "Heatmap": the window's tab
+  char key;           // '1': the key that shows it
+  Scene (*build)(const ViewInput& in);
+  const char* tooltip;  // the tab's
+};
+// Every view, in tab order: kViews[v].kind == ViewKind(v).
+extern const ViewInfo kViews[kViewCount];
+// kViews[view], or the first view for a value out of range.
+const ViewInfo& view_info(ViewKind view);
+
 // The view in->state->view.
 Scene build_view(const ViewInput& in);
 

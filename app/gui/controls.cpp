@@ -1,0 +1,150 @@
+// The controls on the left (see panels.h): which attention, its colours, the decoding and
+// the exports. Tab never steps into them: it cycles the attention kind.
+#include <imgui.h>
+#include <imgui_stdlib.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "gui/panels.h"
+#include "views/views.h"
+
+namespace attnscope {
+
+namespace {
+
+const char* kind_label(AttentionKind kind) {
+  switch (kind) {
+    case AttentionKind::kEncoderSelf:
+      return "Encoder self";
+    case AttentionKind::kDecoderSelf:
+      return "Decoder self (masked)";
+    case AttentionKind::kCross:
+      return "Cross (decoder → encoder)";
+  }
+  return "?";
+}
+
+}  // namespace
+
+void draw_controls(float width, Settings* settings, const Trace* trace, Requests* requests) {
+  AppState& state = settings->state;
+  ImGui::BeginChild("##controls", ImVec2(width, 0), true);
+  // Tab belongs to the attention kind: it must not step into these controls (ImGui would
+  // turn a slider into a text box, and the keys would stop working as shortcuts).
+  ImGui::PushAllowKeyboardFocus(false);
+  ImGui::TextDisabled("ATTENTION");
+  ImGui::SetNextItemWidth(-1);
+  if (ImGui::BeginCombo("##kind", kind_label(state.kind))) {
+    for (int k = 0; k < 3; ++k) {
+      const auto kind = static_cast<AttentionKind>(k);
+      if (ImGui::Selectable(kind_label(kind), kind == state.kind)) {
+        state.kind = kind;
+        if (trace) clamp_to_trace(&state, *trace);
+      }
+    }
+    ImGui::EndCombo();
+  }
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Which attention to look at (Tab cycles)");
+  const int layers = trace ? layer_count(*trace, state.kind) : 1;
+  const int heads = trace ? trace->num_heads() : 1;
+  ImGui::SetNextItemWidth(-1);
+  ImGui::SliderInt("##layer", &state.layer, 0, std::max(0, layers - 1), "layer %d");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Layer (↑ / ↓)");
+  static const char* kModes[] = {"One head", "Mean", "Max"};
+  for (int m = 0; m < 3; ++m) {
+    if (m) ImGui::SameLine();
+    if (ImGui::RadioButton(kModes[m], state.head_mode == static_cast<HeadMode>(m)))
+      state.head_mode = static_cast<HeadMode>(m);
+  }
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("One head, or all heads combined (M cycles)");
+  ImGui::BeginDisabled(state.head_mode != HeadMode::kSingle);
+  ImGui::SetNextItemWidth(-1);
+  ImGui::SliderInt("##head", &state.head, 0, std::max(0, heads - 1), "head %d");
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("Head (← / →)");
+  ImGui::EndDisabled();
+  if (state.view == ViewKind::kLinks) {
+    ImGui::Checkbox("All heads, one colour each", &state.overlay_heads);
+  }
+  const int steps = trace ? static_cast<int>(trace->tgt_ids.size()) : 1;
+  int step = state.step < 0 ? steps - 1 : state.step;
+  ImGui::SetNextItemWidth(-1);
+  if (ImGui::SliderInt("##step", &step, 0, std::max(0, steps - 1), "step %d")) state.step = step;
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Decoding step: a target position ([ / ])");
+
+  ImGui::Spacing();
+  ImGui::TextDisabled("COLOUR");
+  static const char* kColormaps[] = {"viridis", "magma", "cividis (colour-blind safe)", "grey"};
+  ImGui::SetNextItemWidth(-1);
+  int colormap = static_cast<int>(state.colormap);
+  if (ImGui::Combo("##colormap", &colormap, kColormaps, kColormapCount))
+    state.colormap = static_cast<Colormap>(colormap);
+  ImGui::SetNextItemWidth(-1);
+  ImGui::SliderFloat("##threshold", &state.threshold, 0.0f, 1.0f, "hide below %.2f");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Hide weak links and blank weak cells");
+  bool dark = state.dark;
+  if (ImGui::Checkbox("Dark theme", &dark)) {
+    state.dark = dark;
+    requests->restyle = true;
+  }
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(-1);
+  ImGui::SliderFloat("##scale", &state.ui_scale, 0.75f, 3.0f, "text %.2fx");
+  if (ImGui::IsItemDeactivatedAfterEdit()) requests->restyle = true;
+
+  ImGui::Spacing();
+  ImGui::TextDisabled("DECODING");
+  static const char* kDecode[] = {"Greedy", "Beam", "Forced"};
+  for (int d = 0; d < 3; ++d) {
+    if (d) ImGui::SameLine();
+    if (ImGui::RadioButton(kDecode[d], state.decode == static_cast<DecodeMode>(d)))
+      state.decode = static_cast<DecodeMode>(d);
+  }
+  if (state.decode == DecodeMode::kBeam) {
+    ImGui::SetNextItemWidth(-1);
+    ImGui::SliderInt("##beam", &state.beam, 1, 16, "beam width %d");
+  }
+  if (state.decode == DecodeMode::kForced) {
+    ImGui::SetNextItemWidth(-1);
+    ImGui::PushAllowKeyboardFocus(false);
+    ImGui::InputTextWithHint("##target", "target to teacher-force", &state.forced_target);
+    ImGui::PopAllowKeyboardFocus();
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("The decoder reads this target instead of its own output");
+  }
+
+  ImGui::Spacing();
+  ImGui::TextDisabled("EXPORT");
+  static const int kScales[] = {1, 2, 4};
+  for (int i = 0; i < 3; ++i) {
+    if (i) ImGui::SameLine();
+    char label[8];
+    std::snprintf(label, sizeof label, "%dx", kScales[i]);
+    if (ImGui::RadioButton(label, settings->export_scale == kScales[i]))
+      settings->export_scale = kScales[i];
+  }
+  ImGui::SetNextItemWidth(-1);
+  ImGui::PushAllowKeyboardFocus(false);
+  ImGui::InputTextWithHint("##exportdir", "folder (default: current)", &settings->export_dir);
+  ImGui::PopAllowKeyboardFocus();
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Where exports go");
+  const float half = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x) / 2;
+  if (ImGui::Button("View PNG", ImVec2(half, 0))) requests->export_view = ExportFormat::kPng;
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Ctrl+S: the view, re-rendered at the scale");
+  ImGui::SameLine();
+  if (ImGui::Button("Window PNG", ImVec2(half, 0))) requests->export_window = true;
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Ctrl+Shift+S: the whole window");
+  if (ImGui::Button("SVG", ImVec2(half, 0))) requests->export_view = ExportFormat::kSvg;
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("The view as vectors, tokens as text");
+  ImGui::SameLine();
+  if (ImGui::Button("CSV", ImVec2(half, 0))) requests->export_view = ExportFormat::kCsv;
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("The selected matrix");
+  if (ImGui::Button("Trace JSON", ImVec2(-1, 0))) requests->export_view = ExportFormat::kJson;
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Every attention matrix of this sentence");
+  ImGui::Spacing();
+  if (ImGui::Button("Keys (?)", ImVec2(-1, 0))) requests->show_help = true;
+  ImGui::PopAllowKeyboardFocus();
+  ImGui::EndChild();
+}
+
+}  // namespace attnscope
