@@ -109,6 +109,10 @@ class AppWindow {
     return r == 0;
   }
 
+  // Moves the pointer to (x, y) inside the window, without clicking.
+  void hover(int x, int y) {
+    xdotool("mousemove --window " + window_ + " " + std::to_string(x) + " " + std::to_string(y));
+  }
   // Left click at (x, y) inside the window.
   void click(int x, int y) {
     xdotool("mousemove --window " + window_ + " " + std::to_string(x) + " " + std::to_string(y) +
