@@ -10,6 +10,7 @@
 #include <set>
 
 #include "attnscope/error.h"
+#include "attnscope/utf8.h"
 
 namespace attnscope {
 
@@ -81,9 +82,7 @@ Weights load_weights(const SafetensorsFile& file, const Config& config) {
   for (const std::string& name : file.names()) {
     if (!expected.count(name)) {
       // A hostile name can be megabytes long; it is cut at a UTF-8 character boundary.
-      size_t end = std::min<size_t>(name.size(), 200);
-      while (end < name.size() && end > 0 && (static_cast<unsigned char>(name[end]) & 0xC0) == 0x80)
-        --end;
+      const size_t end = utf8_cut(name, 200);
       const std::string shown = name.substr(0, end) + (end < name.size() ? "..." : "");
       throw CheckpointError(file.path() + ": unexpected tensor '" + shown +
                             "' (not part of a model with this config.json)");

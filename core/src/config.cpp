@@ -17,6 +17,7 @@
 
 #include "attnscope/error.h"
 #include "attnscope/io.h"
+#include "attnscope/utf8.h"
 #include "attnscope/weights.h"
 
 namespace attnscope {
@@ -34,10 +35,7 @@ std::string number_text(double value) {
 // At most 40 bytes of `text`, cut at a character boundary, with "..." when cut.
 std::string shorten(const std::string& text) {
   if (text.size() <= 40) return text;
-  size_t end = 37;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
-    --end;
-  return text.substr(0, end) + "...";
+  return text.substr(0, utf8_cut(text, 37)) + "...";
 }
 
 // A JSON value as an error message shows it: scalars as written (long strings cut short),

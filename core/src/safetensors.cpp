@@ -19,6 +19,7 @@
 
 #include "attnscope/error.h"
 #include "attnscope/io.h"
+#include "attnscope/utf8.h"
 
 // Tensor data is copied to and from the file as-is, which is only right on a little-endian
 // host (every platform we build for).
@@ -61,10 +62,7 @@ std::string known_dtype_list() {
 // The first `limit` bytes of `text` at most, cut at a UTF-8 character boundary.
 std::string cut(std::string_view text, size_t limit) {
   if (text.size() <= limit) return std::string(text);
-  size_t end = limit;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
-    --end;
-  return std::string(text.substr(0, end)) + "...";
+  return std::string(text.substr(0, utf8_cut(text, limit))) + "...";
 }
 
 // A shape as messages show it; a hostile shape can have millions of dimensions.
