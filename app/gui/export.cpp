@@ -7,6 +7,7 @@
 #include "views/export_formats.h"
 #include "attnscope/io.h"
 #include "attnscope/tokenizer.h"
+#include "attnscope/utf8.h"
 #include "views/svg.h"
 
 namespace attnscope {
@@ -65,10 +66,7 @@ std::string default_export_name(const AppState& state, ExportFormat format) {
     if (hyphen != std::string::npos && hyphen > 0) {
       slug.resize(hyphen);
     } else {
-      size_t cut = kMaxSlug;  // one long word: cut at a character boundary
-      while (cut > 0 && (static_cast<unsigned char>(slug[cut]) & 0xC0) == 0x80)
-        --cut;
-      slug.resize(cut);
+      slug.resize(utf8_cut(slug, kMaxSlug));  // one long word: cut at a character boundary
     }
   }
   while (!slug.empty() && slug.back() == '-')
@@ -77,9 +75,7 @@ std::string default_export_name(const AppState& state, ExportFormat format) {
   if (format == ExportFormat::kJson) return slug + "_trace.json";
   std::string name = slug;
   if (format != ExportFormat::kCsv) name += std::string("_") + to_string(state.view);
-  const char* kind = state.kind == AttentionKind::kEncoderSelf   ? "encoder"
-                     : state.kind == AttentionKind::kDecoderSelf ? "decoder"
-                                                                 : "cross";
+  const char* kind = names_of(state.kind).name;
   name += std::string("_") + kind + "_L" + std::to_string(state.layer);
   if (state.view == ViewKind::kGrid && format != ExportFormat::kCsv) {
     name = slug + "_grid_" + kind;

@@ -22,8 +22,7 @@ constexpr int kViewCount = 0 ATTNSCOPE_VIEWS(ATTNSCOPE_VIEW_ONE);
 const char* to_string(ViewKind view);  // its name in view_list.h: "heatmap", "links", ...
 bool parse_view_kind(const std::string& text, ViewKind* view);
 
-// Which heads a view shows: one, or every head combined cell by cell.
-enum class HeadMode { kSingle, kMean, kMax };
+// Which heads a view shows (HeadMode is declared with the Trace, in trace.h).
 const char* to_string(HeadMode mode);  // "single", "mean", "max"
 bool parse_head_mode(const std::string& text, HeadMode* mode);
 

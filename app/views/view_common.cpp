@@ -211,15 +211,7 @@ std::string quoted_token(const std::vector<std::string>& tokens, int i) {
 }
 
 const char* kind_title(AttentionKind kind) {
-  switch (kind) {
-    case AttentionKind::kEncoderSelf:
-      return "encoder self-attention";
-    case AttentionKind::kDecoderSelf:
-      return "decoder self-attention";
-    case AttentionKind::kCross:
-      return "cross-attention";
-  }
-  return "attention";
+  return names_of(kind).title;
 }
 
 std::string heads_title(HeadMode mode, int head, int num_heads) {
@@ -254,19 +246,6 @@ uint64_t matrix_key(uint64_t trace_id, AttentionKind kind, int layer, HeadMode m
 
 int head_count(const Trace& trace, AttentionKind kind, int layer) {
   return static_cast<int>(trace.record(kind, layer).heads.size());
-}
-
-float selected_value(const Trace& trace, AttentionKind kind, int layer, HeadMode mode, int head,
-                     int row, int col) {
-  if (mode == HeadMode::kSingle) return trace.attention(kind, layer, head)(row, col);
-  const AttentionRecord& r = trace.record(kind, layer);
-  if (r.heads.empty()) return 0;
-  float sum = 0, max = r.heads[0](row, col);
-  for (const Matrix& m : r.heads) {
-    sum += m(row, col);
-    max = std::max(max, m(row, col));
-  }
-  return mode == HeadMode::kMax ? max : sum / r.heads.size();
 }
 
 SceneText make_text(float x, float y, std::string text, float size, Color color, TextAlign align,

@@ -84,7 +84,7 @@ std::string display_token(const std::vector<std::string>& tokens, int i);
 // "'chat' (3)" as tooltips name a token.
 std::string quoted_token(const std::vector<std::string>& tokens, int i);
 
-// "cross-attention", "encoder self-attention", "decoder self-attention".
+// "cross-attention", "encoder self-attention", "decoder self-attention" (names_of(kind).title).
 const char* kind_title(AttentionKind kind);
 // "head 2", "mean of 4 heads", "max of 4 heads".
 std::string heads_title(HeadMode mode, int head, int num_heads);
@@ -98,9 +98,6 @@ uint64_t matrix_key(uint64_t trace_id, AttentionKind kind, int layer, HeadMode m
 
 // Number of heads of a kind's layer; throws InputError when the layer is out of range.
 int head_count(const Trace& trace, AttentionKind kind, int layer);
-// The selected weight of one cell, without building the whole matrix.
-float selected_value(const Trace& trace, AttentionKind kind, int layer, HeadMode mode, int head,
-                     int row, int col);
 
 // Appends the title line (centred) and a muted subtitle under it; returns the y below them.
 float add_title(Scene& scene, const TextTools& text, const Sizes& sz, const Theme& theme,

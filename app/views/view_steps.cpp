@@ -141,20 +141,8 @@ Scene build_steps(const ViewInput& in) {
   const int t = state.step < 0 || state.step >= steps ? steps - 1 : state.step;
 
   // The cross-attention row of step t: only that row of the aggregate is computed.
-  RowVector weights;
-  if (state.head_mode == HeadMode::kSingle) {
-    weights = trace.attention(AttentionKind::kCross, layer, state.head).row(t);
-  } else {
-    weights = record.heads[0].row(t);
-    for (int h = 1; h < heads; ++h) {
-      if (state.head_mode == HeadMode::kMax) {
-        weights = weights.cwiseMax(record.heads[h].row(t));
-      } else {
-        weights += record.heads[h].row(t);
-      }
-    }
-    if (state.head_mode == HeadMode::kMean) weights /= static_cast<float>(heads);
-  }
+  const RowVector weights =
+      aggregate_heads_row(trace, AttentionKind::kCross, layer, state.head_mode, state.head, t);
 
   const Theme theme = make_theme(state.dark);
   const Sizes sz = make_sizes(state);

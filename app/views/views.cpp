@@ -20,21 +20,7 @@ std::shared_ptr<const Matrix> selected_matrix(const std::shared_ptr<const Trace>
     // The aliasing constructor: the matrix lives as long as anyone holds the trace.
     return std::shared_ptr<const Matrix>(trace, &trace->attention(kind, layer, head));
   }
-  const AttentionRecord& record = trace->record(kind, layer);
-  if (record.heads.empty()) {
-    throw InputError(std::string(to_string(kind)) + ": layer " + std::to_string(layer) +
-                     " has no heads");
-  }
-  auto combined = std::make_shared<Matrix>(record.heads[0]);
-  for (size_t h = 1; h < record.heads.size(); ++h) {
-    if (mode == HeadMode::kMax) {
-      *combined = combined->cwiseMax(record.heads[h]);
-    } else {
-      *combined += record.heads[h];
-    }
-  }
-  if (mode == HeadMode::kMean) *combined /= static_cast<float>(record.heads.size());
-  return combined;
+  return std::make_shared<const Matrix>(aggregate_heads(*trace, kind, layer, mode));
 }
 
 int layer_count(const Trace& trace, AttentionKind kind) {
@@ -83,8 +69,8 @@ std::string hit_tooltip(const ViewInput& in, const HitRegion& region) {
             region.a >= record.heads[0].rows() || region.b >= record.heads[0].cols()) {
           return "";
         }
-        const float value = selected_value(trace, state.kind, state.layer, state.head_mode,
-                                           state.head, region.a, region.b);
+        const float value = aggregate_heads_at(trace, state.kind, state.layer, state.head_mode,
+                                               state.head, region.a, region.b);
         std::string text = "query " + quoted_token(queries, region.a) + " \xe2\x86\x92 key " +
                            quoted_token(keys, region.b) + ": " + format_value(value);
         if (state.head_mode != HeadMode::kSingle) {

@@ -37,8 +37,8 @@ struct ViewInput {
   std::function<std::string(int id)> target_token;
 };
 
-// The matrix the state selects: one head, or the mean or max over heads, (queries, keys).
-// Shares ownership of the trace (no copy) for a single head.
+// The matrix the state selects: one head, or the mean or max over heads (aggregate_heads in
+// trace.h), (queries, keys). Shares ownership of the trace (no copy) for a single head.
 std::shared_ptr<const Matrix> selected_matrix(const std::shared_ptr<const Trace>& trace,
                                               AttentionKind kind, int layer, HeadMode mode,
                                               int head);

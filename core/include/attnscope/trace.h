@@ -10,11 +10,29 @@
 namespace attnscope {
 
 enum class AttentionKind { kEncoderSelf, kDecoderSelf, kCross };
+constexpr AttentionKind kAttentionKinds[] = {AttentionKind::kEncoderSelf,
+                                             AttentionKind::kDecoderSelf, AttentionKind::kCross};
 
-// "encoder.self" / "decoder.self" / "decoder.cross"-style names used by the CLI and exports.
+// Every spelling of an attention kind, for every place that names one.
+struct AttentionKindNames {
+  const char* id;     // "encoder.self", "decoder.self", "decoder.cross": settings files
+                      // and error messages (Trace JSON puts the layer inside: encoder.0.self)
+  const char* name;   // "encoder", "decoder", "cross": command-line values, file names
+  const char* title;  // "encoder self-attention", "decoder self-attention",
+                      // "cross-attention": view titles
+  const char* label;  // "Encoder self", "Decoder self (masked)", "Cross (decoder → encoder)":
+                      // the window's controls
+  const char* aliases[2];  // more spellings parse_attention_kind accepts ("enc",
+                           // "encoder-self"; "dec", "decoder-self"; "encoder-decoder"), or null
+};
+const AttentionKindNames& names_of(AttentionKind kind);
+// names_of(kind).id.
 const char* to_string(AttentionKind kind);
-// Accepts "encoder", "enc", "encoder-self", "decoder", "dec", "decoder-self", "cross".
+// Accepts any spelling but the title and the label: "encoder", "encoder.self", "enc",
+// "encoder-self", and the same for the decoder and cross-attention.
 bool parse_attention_kind(const std::string& text, AttentionKind* kind);
+// "encoder, decoder or cross": the names, for messages that list the choices.
+std::string attention_kind_choices();
 
 // One attention block of one layer: every head's weights and the q/k that produced them.
 struct AttentionRecord {
@@ -51,5 +69,23 @@ struct Trace {
   const std::vector<std::string>& query_tokens(AttentionKind kind) const;
   const std::vector<std::string>& key_tokens(AttentionKind kind) const;
 };
+
+// Which heads of a layer a matrix shows: one head, or all of them combined cell by cell.
+enum class HeadMode { kSingle, kMean, kMax };
+
+// The attention of one layer with its heads combined by `mode`, (queries, keys): kSingle is
+// head `head` (a copy; Trace::attention gives it without one); kMean the sum of the heads,
+// added in order 0, 1, 2, ..., divided by their number; kMax the largest weight any head
+// gives. kMean and kMax ignore `head`. Throws InputError naming the valid range when the
+// layer or (for kSingle) the head is out of range, and when the layer has no heads.
+Matrix aggregate_heads(const Trace& trace, AttentionKind kind, int layer, HeadMode mode,
+                       int head = 0);
+// Row `row` (a query) of aggregate_heads, equal to it bit for bit, computing that row only.
+RowVector aggregate_heads_row(const Trace& trace, AttentionKind kind, int layer, HeadMode mode,
+                              int head, int row);
+// One cell of aggregate_heads, equal to it bit for bit, computing that cell only. Row and
+// column are not checked.
+float aggregate_heads_at(const Trace& trace, AttentionKind kind, int layer, HeadMode mode, int head,
+                         int row, int col);
 
 }  // namespace attnscope
