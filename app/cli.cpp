@@ -16,9 +16,11 @@
 #include "attnscope/decode.h"
 #include "attnscope/error.h"
 #include "attnscope/evaluate.h"
-#include "views/export_formats.h"
 #include "attnscope/model.h"
+#include "attnscope/pipeline.h"
 #include "attnscope/tasks.h"
+#include "views/app_state.h"
+#include "views/export_formats.h"
 
 namespace {
 
@@ -31,8 +33,10 @@ commands:
   translate [--model DIR] [--beam K] [--max-length N] "sentence"
       print the translation (greedy unless --beam K > 1)
   trace [--model DIR] (--text "sentence" [--target "forced target"] | --src-ids 4,8,15 [--tgt-ids 2,16,23])
-        [--beam K] [--format json|csv] [--kind encoder|decoder|cross] [--layer L] [--head H]
-      print the Trace: tokens, ids and every attention matrix (json), or one matrix (csv).
+        [--beam K] [--format json|csv] [--kind encoder|decoder|cross] [--layer L]
+        [--head H|mean|max]
+      print the Trace: tokens, ids and every attention matrix (json), or one matrix (csv):
+      one head's, or the mean or max over the layer's heads.
       --src-ids/--tgt-ids are used verbatim; without a target the translation is decoded.
   info [--model DIR]
       print the config and the parameter count
@@ -129,66 +133,83 @@ std::string sentence_argument(const CommandArgs& args) {
   return text;
 }
 
+// Runs the pipeline; prints the unknown words of the texts it tokenized to stderr, then
+// throws its error if it has one.
+PipelineResult run(const ModelBundle& bundle, const PipelineRequest& request) {
+  PipelineResult result = run_pipeline(bundle, request);
+  warn_unknown(result.source, "source");
+  warn_unknown(result.target, "target");
+  if (!result.error.empty()) throw Error(result.error);
+  return result;
+}
+
 int cmd_translate(const CommandArgs& args) {
   const ModelBundle bundle = load_model_dir(model_argument(args));
-  Tokenized tokenized;
-  const std::vector<int> src = bundle.source_ids(sentence_argument(args), &tokenized);
-  warn_unknown(tokenized, "source");
-  const Translation result = translate_ids(bundle.model, src, decode_options(args));
-  std::printf("%s\n", bundle.detokenize_target(result.ids).c_str());
+  PipelineRequest request;
+  request.source_text = sentence_argument(args);
+  request.decode = decode_options(args);
+  const PipelineResult result = run(bundle, request);
+  std::printf("%s\n", result.translation.c_str());
   if (!result.finished) {
     std::fprintf(stderr, "warning: stopped at the maximum length before <eos>\n");
   }
   return 0;
 }
 
+// --head: a head's number, or "mean" or "max" for every head combined.
+void head_argument(const CommandArgs& args, HeadMode* mode, int* head) {
+  const std::string text = args.get("head", "0");
+  *head = 0;
+  if (text == "mean" || text == "max") {
+    parse_head_mode(text, mode);
+  } else {
+    *mode = HeadMode::kSingle;
+    *head = args.get_int("head", 0);
+  }
+}
+
 void print_csv(const Trace& trace, const CommandArgs& args) {
   AttentionKind kind = AttentionKind::kCross;
   if (args.has("kind") && !parse_attention_kind(args.get("kind"), &kind)) {
-    throw InputError("--kind must be encoder, decoder or cross, got '" + args.get("kind") + "'");
+    throw InputError("--kind must be " + attention_kind_choices() + ", got '" + args.get("kind") +
+                     "'");
   }
-  const Matrix& m = trace.attention(kind, args.get_int("layer", 0), args.get_int("head", 0));
+  HeadMode mode = HeadMode::kSingle;
+  int head = 0;
+  head_argument(args, &mode, &head);
+  const Matrix m = aggregate_heads(trace, kind, args.get_int("layer", 0), mode, head);
   std::fputs(matrix_csv(m, trace.query_tokens(kind), trace.key_tokens(kind)).c_str(), stdout);
 }
 
 int cmd_trace(const CommandArgs& args) {
   const ModelBundle bundle = load_model_dir(model_argument(args));
-  std::vector<int> src;
+  PipelineRequest request;
   if (args.has("src-ids")) {
-    src = parse_ids(args.get("src-ids"), "--src-ids");
+    request.source_ids = parse_ids(args.get("src-ids"), "--src-ids");
   } else if (args.has("text")) {
-    Tokenized tokenized;
-    src = bundle.source_ids(args.get("text"), &tokenized);
-    warn_unknown(tokenized, "source");
+    request.source_text = args.get("text");
   } else {
     throw InputError("trace needs --text \"sentence\" or --src-ids 4,8,15");
   }
-  Trace trace;
-  bool generated = false;
   if (args.has("tgt-ids") || args.has("target")) {
-    std::vector<int> tgt;
+    request.forced = true;
     if (args.has("tgt-ids")) {
-      tgt = parse_ids(args.get("tgt-ids"), "--tgt-ids");
+      request.target_ids = parse_ids(args.get("tgt-ids"), "--tgt-ids");
     } else {
-      Tokenized tokenized;
-      tgt = bundle.target_ids(args.get("target"), &tokenized);
-      warn_unknown(tokenized, "target");
+      request.target_text = args.get("target");
     }
-    trace = bundle.model.trace(src, tgt);
   } else {
-    Translation result = translate_ids(bundle.model, src, decode_options(args));
-    trace = std::move(result.trace);
-    generated = true;
+    request.decode = decode_options(args);
   }
-  bundle.label(trace);
+  const PipelineResult result = run(bundle, request);
 
   const std::string format = args.get("format", "json");
   if (format == "csv") {
-    print_csv(trace, args);
+    print_csv(*result.trace, args);
     return 0;
   }
   if (format != "json") throw InputError("--format must be json or csv, got '" + format + "'");
-  std::cout << trace_json(trace, bundle, generated) << "\n";
+  std::cout << trace_json(*result.trace, bundle, result.generated) << "\n";
   return 0;
 }
 

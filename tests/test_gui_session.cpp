@@ -3,14 +3,18 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <limits>
+#include <mutex>
 #include <thread>
 #include <utility>
 
 #include "attnscope/error.h"
 #include "attnscope/io.h"
+#include "gui/batch.h"
 #include "gui/export.h"
 #include "gui/session.h"
 #include "gui/settings.h"
@@ -110,22 +114,60 @@ TEST_CASE("teacher forcing uses the typed target") {
   CHECK(r.trace->tgt_tokens[2] == "chat");
 }
 
-TEST_CASE("the worker keeps only the newest request") {
+TEST_CASE("the worker computes the request it is on and then only the newest one") {
   auto bundle = std::make_shared<const ModelBundle>(load_model_dir(kModel));
-  Worker worker(bundle);
+  // The first request is held inside its computation until every other one is submitted, so
+  // that which requests get computed does not depend on timing.
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool holding = false, released = false;
+  std::vector<uint64_t> computed;
+  Worker worker(bundle, [&](const ModelBundle& b, const ComputeRequest& request) {
+    {
+      std::unique_lock<std::mutex> lock(mutex);
+      computed.push_back(request.id);
+      holding = true;
+      changed.notify_all();
+      changed.wait(lock, [&] { return released; });
+    }
+    return compute(b, request);
+  });
+  const auto release = [&] {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      released = true;
+    }
+    changed.notify_all();
+  };
+  // Released however the test ends, before the worker's destructor waits for its thread.
+  struct OnExit {
+    std::function<void()> run;
+    ~OnExit() { run(); }
+  } release_on_exit{release};
   for (uint64_t id = 1; id <= 50; ++id) {
     ComputeRequest r = request_for("the cat eats the fish " + std::to_string(id));
     r.id = id;
     worker.submit(r);
+    if (id == 1) {
+      std::unique_lock<std::mutex> lock(mutex);
+      REQUIRE(changed.wait_for(lock, std::chrono::seconds(10), [&] { return holding; }));
+    }
   }
+  CHECK(worker.busy());
+  release();
   std::optional<ComputeResult> last;
-  for (int i = 0; i < 2000 && (worker.busy() || !last || last->id != 50); ++i) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while ((worker.busy() || !last || last->id != 50) &&
+         std::chrono::steady_clock::now() < deadline) {
     if (auto r = worker.poll()) last = std::move(r);
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   REQUIRE(last);
   CHECK(last->id == 50);
   CHECK(last->trace != nullptr);
+  CHECK(last->source.size() == 6);
+  std::lock_guard<std::mutex> lock(mutex);
+  CHECK(computed == std::vector<uint64_t>{1, 50});
 }
 
 TEST_CASE("settings round-trip through the file") {
@@ -145,7 +187,7 @@ TEST_CASE("settings round-trip through the file") {
   s.state.decode = DecodeMode::kBeam;
   s.state.beam = 5;
   s.export_scale = 4;
-  s.export_dir = "/tmp/x";
+  s.export_dir = dir + "/exports";
   save_settings(dir + "/nested/settings.json", s);
   Settings back;
   std::string warning;
@@ -292,6 +334,20 @@ TEST_CASE("export file names say sentence, view, kind, layer and head") {
   s.sentence = "the little black cat does not eat the fish .";
   CHECK(default_export_name(s, ExportFormat::kPng) ==
         "the-little-black-cat-does-not-eat-the_heatmap_encoder_L1_H2.png");
+  // One long word of three-byte characters is cut at the last whole one within 40 bytes.
+  s.sentence.clear();
+  for (int i = 0; i < 20; ++i)
+    s.sentence += "\xE7\x8C\xAB";  // 猫
+  CHECK(default_export_name(s, ExportFormat::kPng) ==
+        s.sentence.substr(0, 39) + "_heatmap_encoder_L1_H2.png");
+  s.kind = AttentionKind::kDecoderSelf;
+  s.sentence = "a";
+  CHECK(default_export_name(s, ExportFormat::kCsv) == "a_decoder_L1_H2.csv");
+  s.kind = AttentionKind::kCross;
+  s.view = ViewKind::kGrid;
+  CHECK(default_export_name(s, ExportFormat::kSvg) == "a_grid_cross.svg");
+  s.view = ViewKind::kHeatmap;
+  s.kind = AttentionKind::kEncoderSelf;
   ExportFormat f;
   CHECK(format_from_path("x/y.SVG", &f));
   CHECK(f == ExportFormat::kSvg);
@@ -330,4 +386,41 @@ TEST_CASE("whatever the model takes, the window reads at most 1,024 words and 10
   CHECK(said);
   CHECK(r.source.size() == 1);
   CHECK(r.source[0].text.size() == kMaxInputBytes);
+}
+
+namespace {
+
+int batch_export(std::vector<std::string> words) {
+  std::vector<char*> argv;
+  for (std::string& word : words)
+    argv.push_back(word.data());
+  return run_batch_export(static_cast<int>(argv.size()), argv.data(), 0);
+}
+
+}  // namespace
+
+TEST_CASE("batch export takes --head mean|max as --head-mode does") {
+  const std::string dir = temp_dir("batch_head");
+  const std::vector<std::string> base = {"--model", kModel,  "--text",  "the cat eats the fish .",
+                                         "--kind",  "cross", "--layer", "1"};
+  const auto run = [&](std::vector<std::string> extra) {
+    std::vector<std::string> words = base;
+    words.insert(words.end(), extra.begin(), extra.end());
+    return batch_export(words);
+  };
+  for (const char* mode : {"mean", "max"}) {
+    CAPTURE(mode);
+    const std::string by_head = dir + "/head_" + mode + ".csv";
+    const std::string by_mode = dir + "/mode_" + mode + ".csv";
+    REQUIRE(run({"--head", mode, "--out", by_head}) == 0);
+    REQUIRE(run({"--head-mode", mode, "--out", by_mode}) == 0);
+    CHECK(read_file(by_head) == read_file(by_mode));
+    REQUIRE(run({"--head", mode, "--head-mode", mode, "--out", dir + "/both.csv"}) == 0);
+    CHECK(read_file(dir + "/both.csv") == read_file(by_mode));
+  }
+  REQUIRE(run({"--head", "0", "--out", dir + "/single.csv"}) == 0);
+  CHECK(read_file(dir + "/single.csv") != read_file(dir + "/head_mean.csv"));
+  CHECK(run({"--head", "max", "--head-mode", "mean", "--out", dir + "/x.csv"}) == 2);
+  CHECK(run({"--head", "median", "--out", dir + "/x.csv"}) == 2);
+  CHECK(run({"--kind", "nope", "--out", dir + "/x.csv"}) == 2);
 }

@@ -32,7 +32,7 @@ under xvfb-run.
   --view V             heatmap | links | grid | steps (default heatmap)
   --kind K             encoder | decoder | cross (default cross)
   --layer L            layer (default 0)
-  --head H             head (default 0)
+  --head H             head (default 0), or mean | max: the same as --head-mode
   --head-mode M        single | mean | max (default single)
   --overlay-heads      links view: every head, one colour each
   --step T             decoding step for the steps view (default: the last)
@@ -63,12 +63,26 @@ AppState state_from(const Args& args) {
     throw InputError("--view must be heatmap, links, grid or steps, got '" + args.get("view") +
                      "'");
   if (args.has("kind") && !parse_attention_kind(args.get("kind"), &s.kind))
-    throw InputError("--kind must be encoder, decoder or cross, got '" + args.get("kind") + "'");
-  s.layer = static_cast<int>(args.get_int("layer", 0, 0, 1 << 20));
-  s.head = static_cast<int>(args.get_int("head", 0, 0, 1 << 20));
-  if (args.has("head-mode") && !parse_head_mode(args.get("head-mode"), &s.head_mode))
-    throw InputError("--head-mode must be single, mean or max, got '" + args.get("head-mode") +
+    throw InputError("--kind must be " + attention_kind_choices() + ", got '" + args.get("kind") +
                      "'");
+  s.layer = static_cast<int>(args.get_int("layer", 0, 0, 1 << 20));
+  const std::string head = args.get("head");
+  const bool head_aggregate = head == "mean" || head == "max";
+  if (head_aggregate) {
+    parse_head_mode(head, &s.head_mode);
+  } else {
+    s.head = static_cast<int>(args.get_int("head", 0, 0, 1 << 20));
+  }
+  if (args.has("head-mode")) {
+    HeadMode mode = HeadMode::kSingle;
+    if (!parse_head_mode(args.get("head-mode"), &mode))
+      throw InputError("--head-mode must be single, mean or max, got '" + args.get("head-mode") +
+                       "'");
+    if (head_aggregate && mode != s.head_mode)
+      throw InputError("--head " + head + " and --head-mode " + args.get("head-mode") +
+                       " disagree");
+    s.head_mode = mode;
+  }
   s.overlay_heads = args.has("overlay-heads");
   s.step = static_cast<int>(args.get_int("step", -1, -1, 1 << 20));
   if (args.has("colormap") && !parse_colormap(args.get("colormap"), &s.colormap))

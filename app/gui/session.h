@@ -1,10 +1,12 @@
 // A loaded model and what it computes for the sentence on screen. compute() turns the
-// AppState's sentence and decoding mode into a Trace; Worker runs it off the GUI thread so
-// that typing never waits for a large model (the newest request wins).
+// AppState's sentence and decoding mode into a Trace through the pipeline (pipeline.h),
+// within the window's limits; Worker runs it off the GUI thread so that typing never waits
+// for a large model (the newest request wins).
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -56,11 +58,16 @@ struct ComputeResult {
 // Computes synchronously; never throws (problems go into warnings or error).
 ComputeResult compute(const ModelBundle& bundle, const ComputeRequest& request);
 
+using ComputeFunction =
+    std::function<ComputeResult(const ModelBundle& bundle, const ComputeRequest& request)>;
+
 // One background thread computing requests for one model; submit() replaces any request
 // not yet started, so a burst of keystrokes costs one computation, not one each.
 class Worker {
  public:
-  explicit Worker(std::shared_ptr<const ModelBundle> bundle);
+  // `function` computes each request: compute() unless another is given (one that counts or
+  // holds requests, say).
+  explicit Worker(std::shared_ptr<const ModelBundle> bundle, ComputeFunction function = compute);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -76,6 +83,7 @@ class Worker {
   void run();
 
   std::shared_ptr<const ModelBundle> bundle_;
+  ComputeFunction compute_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::optional<ComputeRequest> pending_;
