@@ -1,8 +1,8 @@
 # The three libraries under the programs, each a folder with include/ and src/:
-#   core/  attnscope_core   the model: config, tokenizer, checkpoint, weights, forward pass,
-#                           decoding, Trace and its aggregates, the text -> Trace pipeline
-#   data/  attnscope_data   the toy language and the symbol tasks, corpora, vocabularies
-#   train/ attnscope_train  training and evaluation
+#   core/        attnscope_core   the model: config, tokenizer, checkpoint, weights, forward
+#                                 pass, decoding, Trace and its aggregates, text -> Trace
+#   core/data/   attnscope_data   the toy language and the symbol tasks, corpora, vocabularies
+#   core/train/  attnscope_train  training and evaluation
 # Each links the one above it. None knows about drawing: colormaps and export formats are
 # the app's (app/views/).
 #
