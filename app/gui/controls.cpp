@@ -11,22 +11,6 @@
 
 namespace attnscope {
 
-namespace {
-
-const char* kind_label(AttentionKind kind) {
-  switch (kind) {
-    case AttentionKind::kEncoderSelf:
-      return "Encoder self";
-    case AttentionKind::kDecoderSelf:
-      return "Decoder self (masked)";
-    case AttentionKind::kCross:
-      return "Cross (decoder → encoder)";
-  }
-  return "?";
-}
-
-}  // namespace
-
 void draw_controls(float width, Settings* settings, const Trace* trace, Requests* requests) {
   AppState& state = settings->state;
   ImGui::BeginChild("##controls", ImVec2(width, 0), true);
@@ -35,10 +19,10 @@ void draw_controls(float width, Settings* settings, const Trace* trace, Requests
   ImGui::PushAllowKeyboardFocus(false);
   ImGui::TextDisabled("ATTENTION");
   ImGui::SetNextItemWidth(-1);
-  if (ImGui::BeginCombo("##kind", kind_label(state.kind))) {
+  if (ImGui::BeginCombo("##kind", names_of(state.kind).label)) {
     for (int k = 0; k < 3; ++k) {
       const auto kind = static_cast<AttentionKind>(k);
-      if (ImGui::Selectable(kind_label(kind), kind == state.kind)) {
+      if (ImGui::Selectable(names_of(kind).label, kind == state.kind)) {
         state.kind = kind;
         if (trace) clamp_to_trace(&state, *trace);
       }
