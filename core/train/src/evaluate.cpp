@@ -210,14 +210,12 @@ SentenceResult evaluate_pair(const ModelBundle& bundle, const SentencePair& pair
   const Trace trace = bundle.model.trace(src, tgt);
   r.heads.resize(trace.cross.size());
   for (size_t l = 0; l < trace.cross.size(); ++l) {
-    const std::vector<Matrix>& heads = trace.cross[l].heads;
-    Matrix mean = Matrix::Zero(heads.front().rows(), heads.front().cols());
-    for (const Matrix& head : heads) {
+    for (const Matrix& head : trace.cross[l].heads) {
       r.heads[l].push_back(alignment_counts(attention_links(head, source_words, target_words),
                                             pair.alignment, pair.alignment));
-      mean += head;
     }
-    mean /= static_cast<float>(heads.size());
+    const Matrix mean =
+        aggregate_heads(trace, AttentionKind::kCross, static_cast<int>(l), HeadMode::kMean);
     r.layer_mean.push_back(alignment_counts(attention_links(mean, source_words, target_words),
                                             pair.alignment, pair.alignment));
   }
