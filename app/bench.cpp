@@ -24,6 +24,7 @@
 #include "attnscope/checkpoint.h"
 #include "attnscope/decode.h"
 #include "attnscope/model.h"
+#include "attnscope/ops.h"
 #include "attnscope/train.h"
 
 namespace {
@@ -388,9 +389,8 @@ int main(int argc, char** argv) {
   // is what figures measured on another machine must be scaled by.
   double gemm_one_core = gemm;
   if (threads > 1) {
-    omp_set_num_threads(1);
+    const ThreadBudget one_core(1);
     gemm_one_core = gemm_gflops(runs);
-    omp_set_num_threads(threads);
   }
   std::map<std::string, Timing> ours;
   std::mt19937 rng(7);
