@@ -30,7 +30,7 @@ struct ModelBundle {
   std::vector<int> target_ids(const std::string& text, Tokenized* tokenized = nullptr) const;
   // Fills the trace's token strings from the vocabularies.
   void label(Trace& trace) const;
-  // Display text of generated ids (special tokens dropped).
+  // Text of generated ids to read (special tokens dropped).
   std::string detokenize_target(const std::vector<int>& ids) const;
 };
 

@@ -1,7 +1,7 @@
 // The text -> Trace pipeline: what a sentence becomes, in one call. The source is tokenized
 // with the model's vocabulary (or given as ids), the translation decoded greedily or with a
-// beam (or a target teacher-forced), and the Trace labelled with the tokens. The window,
-// batch export and attnscope-cli all compute their Traces through it.
+// beam (or a target teacher-forced), and the Trace labelled with the tokens. Every program
+// computes its Traces through it.
 #pragma once
 
 #include <cstddef>

@@ -1,5 +1,5 @@
-// Matrix types shared by the whole library. Everything a view reads is row-major, so a
-// texture upload or a CSV export is a plain copy of data().
+// Matrix types shared by the whole library. Matrices are row-major: row i (a query, a
+// token) is contiguous, so a row or a whole matrix is a plain copy of data().
 #pragma once
 
 #include <Eigen/Core>

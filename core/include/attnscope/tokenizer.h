@@ -1,5 +1,5 @@
 // Word-level tokenizer and vocabulary: turns what a user types into the ids a model reads,
-// and the ids a model writes back into text for display. Any byte sequence is accepted
+// and the ids a model writes back into text to read. Any byte sequence is accepted
 // (invalid UTF-8 becomes U+FFFD), and the work is linear in the input.
 //
 // How text is split into tokens (Tokenizer::split):
@@ -92,7 +92,7 @@ class Tokenizer {
   static std::vector<std::string> split(const std::string& text, bool lowercase);
   Tokenized encode(const std::string& text) const;
 
-  // Text for display: skips "<pad>", "<bos>" and "<eos>" and joins the rest with single
+  // Text to read: skips "<pad>", "<bos>" and "<eos>" and joins the rest with single
   // spaces, except none before closing punctuation (, . ! ? ; : ) ] } … % » › ” ’ and
   // their CJK forms), none after opening punctuation (( [ { ¿ ¡ « ‹ “ ‘ „ ‚ and CJK
   // brackets), none between two CJK tokens. Straight quotes " and ' alternate: the

@@ -1,4 +1,4 @@
-// A Trace: everything one pass of the model computed that a view may show. It is produced
+// A Trace: everything one pass of the model computed that may be looked at. It is produced
 // whole by the model or a decoder and then only read; nothing downstream recomputes it.
 #pragma once
 
@@ -19,9 +19,9 @@ struct AttentionKindNames {
                       // and error messages (Trace JSON puts the layer inside: encoder.0.self)
   const char* name;   // "encoder", "decoder", "cross": command-line values, file names
   const char* title;  // "encoder self-attention", "decoder self-attention",
-                      // "cross-attention": view titles
+                      // "cross-attention": the full name, as a title
   const char* label;  // "Encoder self", "Decoder self (masked)", "Cross (decoder → encoder)":
-                      // the window's controls
+                      // a short name that says which side looks at which
   const char* aliases[2];  // more spellings parse_attention_kind accepts ("enc",
                            // "encoder-self"; "dec", "decoder-self"; "encoder-decoder"), or null
 };
@@ -46,8 +46,8 @@ struct AttentionRecord {
 struct Trace {
   std::vector<int> src_ids;             // (S) encoder input, used verbatim
   std::vector<int> tgt_ids;             // (T) decoder input, usually <bos> y_1 .. y_{T-1}
-  std::vector<std::string> src_tokens;  // (S) display strings of src_ids
-  std::vector<std::string> tgt_tokens;  // (T) display strings of tgt_ids
+  std::vector<std::string> src_tokens;  // (S) token strings of src_ids
+  std::vector<std::string> tgt_tokens;  // (T) token strings of tgt_ids
 
   std::vector<AttentionRecord> encoder_self;  // [encoder layer] heads (S, S)
   std::vector<AttentionRecord> decoder_self;  // [decoder layer] heads (T, T), causal

@@ -1,7 +1,7 @@
 // Data to train and study models on: a toy English->French language whose every sentence
 // comes with its true word alignment, the textbook symbol tasks (copy, reverse, sort), and
 // the plumbing for a user's own corpus (tab-separated pairs, Pharaoh alignments,
-// vocabularies). The true alignment is what the attention views are compared against, so
+// vocabularies). The true alignment is what a model's attention is compared against, so
 // it is defined here once, precisely.
 //
 // ## The toy language
