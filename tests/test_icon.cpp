@@ -23,13 +23,13 @@ struct Rgba {
   int r, g, b, a;
 };
 
-Rgba pixel(const IconImage& image, int x, int y) {
+Rgba pixel(const Image& image, int x, int y) {
   const uint8_t* p = &image.rgba[(static_cast<size_t>(y) * image.width + x) * 4];
   return {p[0], p[1], p[2], p[3]};
 }
 
 // The pixel under a point given in canvas units.
-Rgba pixel_at(const IconImage& image, float x, float y) {
+Rgba pixel_at(const Image& image, float x, float y) {
   const float scale = image.width / kIconCanvas;
   return pixel(image, static_cast<int>(x * scale), static_cast<int>(y * scale));
 }
@@ -95,7 +95,7 @@ TEST_CASE("every size is square, transparent outside the tile and opaque at its 
   sizes.insert(sizes.end(), {20, 40, 100, 1000});  // between and beyond the theme's sizes
   for (int size : sizes) {
     CAPTURE(size);
-    const IconImage image = draw_icon(size);
+    const Image image = draw_icon(size);
     REQUIRE(image.width == size);
     REQUIRE(image.height == size);
     REQUIRE(image.rgba.size() == static_cast<size_t>(size) * size * 4);
@@ -111,7 +111,7 @@ TEST_CASE("every size is square, transparent outside the tile and opaque at its 
 TEST_CASE("the tile's edge is antialiased") {
   for (int size : {48, 256}) {
     CAPTURE(size);
-    const IconImage image = draw_icon(size);
+    const Image image = draw_icon(size);
     // Across the top rounded corners, above the tile's shadow, coverage takes many levels
     // between 0 and 255, not just the two of an aliased edge.
     std::vector<bool> seen(256, false);
@@ -126,7 +126,7 @@ TEST_CASE("the tile's edge is antialiased") {
 TEST_CASE("cells show their weights in viridis, the alignment brightest") {
   for (int size : kIconSizes) {
     CAPTURE(size);
-    const IconImage image = draw_icon(size);
+    const Image image = draw_icon(size);
     const std::vector<IconShape> cells = parts(icon_shapes(size), IconPart::kCell);
     REQUIRE(!cells.empty());
     for (const IconShape& cell : cells) {
@@ -141,7 +141,7 @@ TEST_CASE("cells show their weights in viridis, the alignment brightest") {
     }
   }
 
-  const IconImage image = draw_icon(256);
+  const Image image = draw_icon(256);
   const std::vector<IconShape> cells = parts(icon_shapes(256), IconPart::kCell);
   const int n = static_cast<int>(std::lround(std::sqrt(cells.size())));
   REQUIRE(n * n == static_cast<int>(cells.size()));
@@ -258,7 +258,7 @@ TEST_CASE("drawing twice gives the same bytes") {
 }
 
 TEST_CASE("the window gets the icon at the sizes window managers pick from") {
-  const std::vector<IconImage> images = window_icon_images();
+  const std::vector<Image> images = window_icon_images();
   const int expected[] = {16, 32, 48, 64, 128};
   REQUIRE(images.size() == std::size(expected));
   for (size_t i = 0; i < images.size(); ++i) {

@@ -10,15 +10,12 @@
 #include <string>
 #include <vector>
 
+#include "views/image.h"
 #include "views/scene.h"
 
 namespace attnscope {
 
 // RGBA8 pixels, top row first.
-struct Image {
-  int width = 0, height = 0;
-  std::vector<uint8_t> rgba;
-};
 
 // Fonts the renderer draws with: a main TTF, and optionally one merged in for CJK.
 struct FontFiles {
@@ -63,9 +60,6 @@ class Renderer {
 
 // The default framebuffer (the window) as it is now, `width` x `height` pixels.
 Image read_window_pixels(int width, int height);
-
-// PNG bytes of an image (8-bit RGBA).
-std::string encode_png(const Image& image);
 
 // Creates an invisible GLFW window with an OpenGL 3.3 core context and makes it current, for
 // batch export and tests. Throws Error with a clear message when there is no display.

@@ -18,9 +18,9 @@ GLFWwindow* open_window(int width, int height) {
   GLFWwindow* window = glfwCreateWindow(width, height, "attnscope", nullptr, nullptr);
   if (!window) return nullptr;
   // The title bar and the task switcher show the menu's icon, drawn by the same code.
-  std::vector<IconImage> icons = window_icon_images();
+  std::vector<Image> icons = window_icon_images();
   std::vector<GLFWimage> glfw_icons;
-  for (IconImage& icon : icons)
+  for (Image& icon : icons)
     glfw_icons.push_back(GLFWimage{icon.width, icon.height, icon.rgba.data()});
   glfwSetWindowIcon(window, static_cast<int>(glfw_icons.size()), glfw_icons.data());
   glfwMakeContextCurrent(window);

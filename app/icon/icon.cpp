@@ -218,7 +218,7 @@ constexpr int kSamples = 8;
 
 }  // namespace
 
-IconImage draw_icon(int size) {
+Image draw_icon(int size) {
   if (size < 1 || size > 4096) {
     throw Error("draw_icon: size " + std::to_string(size) + ", expected 1 to 4096 pixels");
   }
@@ -266,7 +266,7 @@ IconImage draw_icon(int size) {
     }
   }
 
-  IconImage image;
+  Image image;
   image.width = image.height = size;
   image.rgba.resize(static_cast<size_t>(size) * size * 4);
   for (size_t i = 0; i < pixels.size(); ++i) {
@@ -337,8 +337,8 @@ std::string icon_svg() {
   return svg;
 }
 
-std::vector<IconImage> window_icon_images() {
-  std::vector<IconImage> images;
+std::vector<Image> window_icon_images() {
+  std::vector<Image> images;
   for (int size : {16, 32, 48, 64, 128})
     images.push_back(draw_icon(size));
   return images;

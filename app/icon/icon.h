@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "views/colormap.h"
+#include "views/image.h"
 
 namespace attnscope {
 
@@ -20,12 +21,6 @@ constexpr float kIconCanvas = 256.0f;
 // The pixel sizes of the PNGs an icon theme gets (share/icons/hicolor/<N>x<N>/apps).
 constexpr std::array<int, 8> kIconSizes = {16, 24, 32, 48, 64, 128, 256, 512};
 
-// An RGBA8 image, straight (not premultiplied) alpha, rows top to bottom.
-struct IconImage {
-  int width = 0;
-  int height = 0;
-  std::vector<uint8_t> rgba;  // (height, width, 4)
-};
 
 // How a shape is painted: `top` at the top edge of its box blending linearly into `bottom`
 // at its bottom edge (the same colour twice paints it flat), times `opacity`.
@@ -59,7 +54,7 @@ std::vector<IconShape> icon_shapes(int size);
 
 // The icon rasterised at size x size pixels, antialiased. Throws Error for a size outside
 // 1..4096. The same size always gives the same bytes.
-IconImage draw_icon(int size);
+Image draw_icon(int size);
 
 // The full-detail shapes as a standalone SVG document (viewBox 0 0 256 256, no external
 // references): one <rect> per shape, in order.
@@ -67,6 +62,6 @@ std::string icon_svg();
 
 // The icon at the sizes a window manager picks from for title bars, task switchers and
 // docks (16, 32, 48, 64, 128), for glfwSetWindowIcon.
-std::vector<IconImage> window_icon_images();
+std::vector<Image> window_icon_images();
 
 }  // namespace attnscope

@@ -1,8 +1,6 @@
 // attnscope-make-icon: writes the app's icon for an icon theme, DIR/attnscope.svg and
 // DIR/<N>x<N>/attnscope.png for every size, drawn by icon.cpp. The build runs it, so the
 // installed icon always matches the code that draws it.
-#include <stb_image_write.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -15,25 +13,13 @@
 #include "attnscope/error.h"
 #include "attnscope/io.h"
 #include "icon/icon.h"
+#include "views/image.h"
 
 namespace {
 
 constexpr const char* kUsage =
     "usage: attnscope-make-icon --out-dir DIR [--sizes N,N,...]\n"
     "Writes DIR/attnscope.svg and DIR/<N>x<N>/attnscope.png (sizes 16 to 512 by default).\n";
-
-std::string encode_png(const attnscope::IconImage& image) {
-  std::string png;
-  auto append = [](void* context, void* data, int size) {
-    static_cast<std::string*>(context)->append(static_cast<const char*>(data),
-                                               static_cast<size_t>(size));
-  };
-  if (!stbi_write_png_to_func(append, &png, image.width, image.height, 4, image.rgba.data(),
-                              image.width * 4)) {
-    throw attnscope::Error("cannot encode the " + std::to_string(image.width) + " px icon as PNG");
-  }
-  return png;
-}
 
 std::vector<int> parse_sizes(const std::string& text) {
   std::vector<int> sizes;
