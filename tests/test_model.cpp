@@ -58,9 +58,15 @@ void check_traces_match(const Trace& a, const Trace& b, float tolerance) {
       CHECK(max_abs_diff(a.decoder_self[l].heads[h], b.decoder_self[l].heads[h]) <= tolerance);
       CHECK(max_abs_diff(a.cross[l].heads[h], b.cross[l].heads[h]) <= tolerance);
     }
-    CHECK(max_abs_diff(a.decoder_self[l].queries, b.decoder_self[l].queries) <= tolerance);
-    CHECK(max_abs_diff(a.decoder_self[l].keys, b.decoder_self[l].keys) <= tolerance);
-    CHECK(max_abs_diff(a.cross[l].queries, b.cross[l].queries) <= tolerance);
+    for (Matrix AttentionRecord::*block : {&AttentionRecord::queries, &AttentionRecord::keys,
+                                           &AttentionRecord::values,
+                                           &AttentionRecord::head_outputs,
+                                           &AttentionRecord::output}) {
+      REQUIRE((a.decoder_self[l].*block).size() > 0);
+      REQUIRE((a.cross[l].*block).size() > 0);
+      CHECK(max_abs_diff(a.decoder_self[l].*block, b.decoder_self[l].*block) <= tolerance);
+      CHECK(max_abs_diff(a.cross[l].*block, b.cross[l].*block) <= tolerance);
+    }
   }
   for (size_t l = 0; l < a.encoder_self.size(); ++l) {
     for (size_t h = 0; h < a.encoder_self[l].heads.size(); ++h) {

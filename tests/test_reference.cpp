@@ -70,16 +70,30 @@ TEST_CASE("every fixture matches PyTorch") {
         bundle.model.trace(parse_ids(meta.at("src_ids")), parse_ids(meta.at("tgt_ids")));
     const Eigen::Index s = trace.src_ids.size(), t = trace.tgt_ids.size();
 
-    float attention = 0, projections = 0;
+    float attention = 0, projections = 0, blocks = 0;
+    // What an attention block made: q, k, v; each head's output and the block's output.
+    const auto whole = [&](const std::string& name, const Matrix& actual) {
+      REQUIRE_MESSAGE(expected.contains(name), "fixture lacks tensor '" << name << "'");
+      int64_t count = 1;
+      for (int64_t dim : expected.info(name).shape)
+        count *= dim;
+      CHECK_MESSAGE(actual.size() == count, name);
+      return compare(expected, name, actual);
+    };
+    const auto compare_block = [&](const std::string& p, const AttentionRecord& r) {
+      projections = std::max(projections, whole(p + ".q", r.queries));
+      projections = std::max(projections, whole(p + ".k", r.keys));
+      projections = std::max(projections, whole(p + ".v", r.values));
+      blocks = std::max(blocks, whole(p + ".heads_out", r.head_outputs));
+      blocks = std::max(blocks, whole(p + ".out", r.output));
+    };
     for (int l = 0; l < c.num_encoder_layers; ++l) {
       const std::string p = "encoder." + std::to_string(l) + ".self";
       for (int h = 0; h < c.nhead; ++h) {
         attention =
             std::max(attention, compare(expected, p, trace.encoder_self[l].heads[h], h * s * s));
       }
-      projections =
-          std::max(projections, compare(expected, p + ".q", trace.encoder_self[l].queries));
-      projections = std::max(projections, compare(expected, p + ".k", trace.encoder_self[l].keys));
+      compare_block(p, trace.encoder_self[l]);
     }
     for (int l = 0; l < c.num_decoder_layers; ++l) {
       const std::string self = "decoder." + std::to_string(l) + ".self";
@@ -90,21 +104,18 @@ TEST_CASE("every fixture matches PyTorch") {
         attention =
             std::max(attention, compare(expected, cross, trace.cross[l].heads[h], h * t * s));
       }
-      projections =
-          std::max(projections, compare(expected, self + ".q", trace.decoder_self[l].queries));
-      projections =
-          std::max(projections, compare(expected, self + ".k", trace.decoder_self[l].keys));
-      projections = std::max(projections, compare(expected, cross + ".q", trace.cross[l].queries));
-      projections = std::max(projections, compare(expected, cross + ".k", trace.cross[l].keys));
+      compare_block(self, trace.decoder_self[l]);
+      compare_block(cross, trace.cross[l]);
     }
     const float memory = compare(expected, "encoder.output", trace.encoder_output);
     const float output = compare(expected, "decoder.output", trace.decoder_output);
     const float logits = compare(expected, "logits", trace.logits);
-    MESSAGE(name << ": max |diff| attention " << attention << ", q/k " << projections
-                 << ", encoder output " << memory << ", decoder output " << output << ", logits "
+    MESSAGE(name << ": max |diff| attention " << attention << ", q/k/v " << projections
+                 << ", head and block outputs " << blocks << ", encoder output " << memory << ", decoder output " << output << ", logits "
                  << logits << " (first logit " << trace.logits(0, 0) << ")");
     CHECK(attention <= 2e-6f);
     CHECK(projections <= 5e-6f);
+    CHECK(blocks <= 5e-6f);
     CHECK(memory <= 5e-6f);
     CHECK(output <= 5e-6f);
     CHECK(logits <= 5e-6f);

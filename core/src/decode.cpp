@@ -19,7 +19,8 @@ float log_softmax_at(const Eigen::Ref<const RowVector>& logits, int index) {
 }
 
 // Builds the decoder half of a Trace from the rows recorded at each step.
-void assemble_decoder_trace(const Model& model, const std::vector<StepRecord>& steps,
+void assemble_decoder_trace(const Model& model, const Encoded& enc,
+                            const std::vector<StepRecord>& steps,
                             const std::vector<RowVector>& logits, Trace& trace) {
   const Config& c = model.config();
   const Eigen::Index t_len = static_cast<Eigen::Index>(steps.size());
@@ -31,9 +32,13 @@ void assemble_decoder_trace(const Model& model, const std::vector<StepRecord>& s
     AttentionRecord& cross = trace.cross[l];
     self.heads.assign(c.nhead, Matrix::Zero(t_len, t_len));
     cross.heads.assign(c.nhead, Matrix(t_len, s_len));
-    self.queries.resize(t_len, c.d_model);
-    self.keys.resize(t_len, c.d_model);
-    cross.queries.resize(t_len, c.d_model);
+    for (Matrix* m : {&self.queries, &self.keys, &self.values, &self.head_outputs, &self.output,
+                      &cross.queries, &cross.head_outputs, &cross.output}) {
+      m->resize(t_len, c.d_model);
+    }
+    // Every step attends over the same memory: its keys and values are the encoder's.
+    cross.keys = enc.cross_keys[l];
+    cross.values = enc.cross_values[l];
     for (Eigen::Index t = 0; t < t_len; ++t) {
       const StepRecord& step = steps[t];
       for (int h = 0; h < c.nhead; ++h) {
@@ -42,7 +47,12 @@ void assemble_decoder_trace(const Model& model, const std::vector<StepRecord>& s
       }
       self.queries.row(t) = step.self_queries[l];
       self.keys.row(t) = step.self_keys[l];
+      self.values.row(t) = step.self_values[l];
+      self.head_outputs.row(t) = step.self_head_outputs[l];
+      self.output.row(t) = step.self_outputs[l];
       cross.queries.row(t) = step.cross_queries[l];
+      cross.head_outputs.row(t) = step.cross_head_outputs[l];
+      cross.output.row(t) = step.cross_outputs[l];
     }
   }
   trace.decoder_output.resize(t_len, c.d_model);
@@ -93,7 +103,7 @@ Translation greedy_decode(const Model& model, const std::vector<int>& src_ids,
   out.trace.encoder_output = enc.memory;
   out.trace.src_tokens.resize(src_ids.size());
   out.trace.tgt_tokens.resize(out.trace.tgt_ids.size());
-  assemble_decoder_trace(model, steps, logits_rows, out.trace);
+  assemble_decoder_trace(model, enc, steps, logits_rows, out.trace);
   return out;
 }
 

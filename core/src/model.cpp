@@ -172,6 +172,7 @@ class SequencePass : public ModelPass {
       if (record) {
         record->queries = std::move(q);
         record->keys = keys;
+        record->values = encoded_->cross_values[s.layer];
       }
     } else {
       AttentionRecord* record = self_records_ ? &(*self_records_)[s.layer] : nullptr;
@@ -183,9 +184,16 @@ class SequencePass : public ModelPass {
       if (record) {
         record->queries = qkv.leftCols(d);
         record->keys = qkv.middleCols(d, d);
+        record->values = qkv.rightCols(d);
       }
     }
     linear(context_, w.out_proj_weight, w.out_proj_bias, out, &p.out);
+    std::vector<AttentionRecord>* records =
+        s.kind == SublayerKind::kCrossAttention ? cross_records_ : self_records_;
+    if (records) {
+      (*records)[s.layer].head_outputs = context_;
+      (*records)[s.layer].output = out;
+    }
   }
 
  private:
@@ -230,6 +238,7 @@ class StepPass : public ModelPass {
         if (rec) {
           rec->self_queries[l] = q.row(b).head(d);
           rec->self_keys[l] = q.row(b).segment(d, d);
+          rec->self_values[l] = q.row(b).segment(2 * d, d);
         }
       }
     } else {
@@ -242,6 +251,14 @@ class StepPass : public ModelPass {
       }
     }
     linear(context_, w.out_proj_weight, w.out_proj_bias, out, &p.out);
+    if (records_) {
+      const bool self = s.kind == SublayerKind::kMaskedSelfAttention;
+      for (int b = 0; b < batch; ++b) {
+        StepRecord& rec = (*records_)[b];
+        (self ? rec.self_head_outputs : rec.cross_head_outputs)[l] = context_.row(b);
+        (self ? rec.self_outputs : rec.cross_outputs)[l] = out.row(b);
+      }
+    }
   }
 
  private:
@@ -476,9 +493,11 @@ Matrix Model::decode_step(const Encoded& enc, const std::vector<int>& ids,
     for (StepRecord& r : *records) {
       r.self_rows.assign(layers, std::vector<RowVector>(nhead));
       r.cross_rows.assign(layers, std::vector<RowVector>(nhead));
-      r.self_queries.resize(layers);
-      r.self_keys.resize(layers);
-      r.cross_queries.resize(layers);
+      for (auto* rows : {&r.self_queries, &r.self_keys, &r.self_values, &r.self_head_outputs,
+                         &r.self_outputs, &r.cross_queries, &r.cross_head_outputs,
+                         &r.cross_outputs}) {
+        rows->resize(layers);
+      }
     }
   }
   StepPass pass(config_, *packs_, enc, caches, records);

@@ -232,6 +232,13 @@ def _attend(mha, q_in, kv_in, attn_mask, kpm, rec, name, capture_qk):
             w, b = mha.in_proj_weight, mha.in_proj_bias
             rec[name + ".q"] = F.linear(q_in, w[:d], b[:d])
             rec[name + ".k"] = F.linear(kv_in, w[d:2 * d], b[d:2 * d])
+            v = F.linear(kv_in, w[2 * d:], b[2 * d:])
+            rec[name + ".v"] = v
+            # Each head's output sum_j w_ij v_j, the heads side by side: [B, Tq, d].
+            batch, heads, tq, _ = weights.shape
+            v_heads = v.reshape(batch, -1, heads, d // heads).transpose(1, 2)
+            rec[name + ".heads_out"] = (weights @ v_heads).transpose(1, 2).reshape(batch, tq, d)
+            rec[name + ".out"] = out  # the block's output, after out_proj
     return out
 
 
@@ -648,15 +655,18 @@ def check_fixture(out_root, fx):
     for l in range(cfg["num_encoder_layers"]):
         want[f"encoder.{l}.self"] = [H, S, S]
         attn[f"encoder.{l}.self"] = np.broadcast_to(src_pad[None, :], (S, S))
-        want[f"encoder.{l}.self.q"] = want[f"encoder.{l}.self.k"] = [S, dm]
+        for part in ("q", "k", "v", "heads_out", "out"):
+            want[f"encoder.{l}.self.{part}"] = [S, dm]
     for l in range(cfg["num_decoder_layers"]):
         want[f"decoder.{l}.self"] = [H, T, T]
         attn[f"decoder.{l}.self"] = causal | tgt_pad[None, :]
         want[f"decoder.{l}.cross"] = [H, T, S]
         attn[f"decoder.{l}.cross"] = np.broadcast_to(src_pad[None, :], (T, S))
-        want[f"decoder.{l}.self.q"] = want[f"decoder.{l}.self.k"] = [T, dm]
-        want[f"decoder.{l}.cross.q"] = [T, dm]
-        want[f"decoder.{l}.cross.k"] = [S, dm]
+        for part in ("q", "k", "v", "heads_out", "out"):
+            want[f"decoder.{l}.self.{part}"] = [T, dm]
+        for part in ("q", "heads_out", "out"):
+            want[f"decoder.{l}.cross.{part}"] = [T, dm]
+        want[f"decoder.{l}.cross.k"] = want[f"decoder.{l}.cross.v"] = [S, dm]
     assert set(exp) == set(want), f"{fx['name']}: tensor set mismatch {set(exp) ^ set(want)}"
     for k, shape in want.items():
         assert list(exp[k].shape) == shape, f"{fx['name']}:{k}: shape {exp[k].shape} != {shape}"

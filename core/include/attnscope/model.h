@@ -37,13 +37,19 @@ struct DecoderCache {
   int length = 0;              // positions already decoded
 };
 
-// What one decoder position computed, for assembling a Trace from incremental steps.
+// What one decoder position computed, for assembling a Trace from incremental steps: the
+// rows of this position in each AttentionRecord of the decoder (see trace.h).
 struct StepRecord {
   std::vector<std::vector<RowVector>> self_rows;   // [layer][head] (position + 1)
   std::vector<std::vector<RowVector>> cross_rows;  // [layer][head] (S)
   std::vector<RowVector> self_queries;             // [layer] (d_model)
   std::vector<RowVector> self_keys;                // [layer] (d_model)
+  std::vector<RowVector> self_values;              // [layer] (d_model)
+  std::vector<RowVector> self_head_outputs;        // [layer] (d_model)
+  std::vector<RowVector> self_outputs;             // [layer] (d_model)
   std::vector<RowVector> cross_queries;            // [layer] (d_model)
+  std::vector<RowVector> cross_head_outputs;       // [layer] (d_model)
+  std::vector<RowVector> cross_outputs;            // [layer] (d_model)
   RowVector output;                                // (d_model) after the final decoder norm
 };
 

@@ -34,13 +34,19 @@ bool parse_attention_kind(const std::string& text, AttentionKind* kind);
 // "encoder, decoder or cross": the names, for messages that list the choices.
 std::string attention_kind_choices();
 
-// One attention block of one layer: every head's weights and the q/k that produced them.
+// One attention block of one layer: every head's weights, the q, k and v that produced them,
+// and what the block made of them.
 struct AttentionRecord {
   std::vector<Matrix> heads;  // [head] (queries, keys): softmax(q_h k_h^T / sqrt(head_dim)),
                               // masked entries exactly 0, each row sums to 1
   Matrix queries;  // (queries, d_model): input W_q^T + b_q, before the 1/sqrt(head_dim) scale;
                    // head h is columns [h * head_dim, (h + 1) * head_dim)
   Matrix keys;     // (keys, d_model): memory or input W_k^T + b_k, same column blocks
+  Matrix values;   // (keys, d_model): memory or input W_v^T + b_v, same column blocks
+  Matrix head_outputs;  // (queries, d_model): head h's output sum_j w_ij v_j in its column
+                        // block; all heads side by side are the concatenation W_o reads
+  Matrix output;  // (queries, d_model): the block's output, head_outputs W_o^T + b_o, before
+                  // the residual connection adds it
 };
 
 struct Trace {
