@@ -16,6 +16,7 @@
 #include "attnscope/decode.h"
 #include "attnscope/error.h"
 #include "attnscope/evaluate.h"
+#include "attnscope/explain.h"
 #include "attnscope/model.h"
 #include "attnscope/pipeline.h"
 #include "attnscope/tasks.h"
@@ -38,6 +39,13 @@ commands:
       print the Trace: tokens, ids and every attention matrix (json), or one matrix (csv):
       one head's, or the mean or max over the layer's heads.
       --src-ids/--tgt-ids are used verbatim; without a target the translation is decoded.
+  explain [--model DIR] (--text "sentence" [--target "forced target"] | --src-ids 4,8,15 [--tgt-ids 2,16,23])
+        [--beam K] --kind encoder|decoder|cross --layer L --head H --query I [--format text|json]
+      how the weights of query I in that head are computed, with the model's numbers:
+      q, the keys k_j and values v_j, the scores q·k_j, their scaling by 1/√d_k, the keys
+      the mask removes, the softmax weights (the Trace's row), the head's output Σ_j w_j v_j
+      and the block's output (all heads' outputs times W_o, plus b_o). text: a worked
+      example to read; json: every number, exactly
   info [--model DIR]
       print the config and the parameter count
   init --out DIR [--src-vocab FILE --tgt-vocab FILE] [--d-model N] [--nhead N]
@@ -72,11 +80,13 @@ const std::set<std::string> kValued = {
     "model",   "beam",  "max-length", "text", "target",        "src-ids",   "tgt-ids",
     "format",  "kind",  "layer",      "head", "out",           "src-vocab", "tgt-vocab",
     "d-model", "nhead", "layers",     "d-ff", "max-positions", "seed",      "vocab",
-    "threads", "task",  "split",      "count"};
+    "threads", "task",  "split",      "count", "query"};
 const std::set<std::string> kFlags = {"norm-first", "f16", "json", "help", "version"};
 
 CommandArgs parse_args(int argc, char** argv) {
-  if (argc < 2) throw InputError("missing command (translate, trace, info, init or eval)");
+  if (argc < 2) {
+    throw InputError("missing command (translate, trace, explain, info, init or eval)");
+  }
   CommandArgs args;
   static_cast<Args&>(args) = Args::parse(argc, argv, 2, kValued, kFlags);
   args.command = argv[1];
@@ -168,12 +178,17 @@ void head_argument(const CommandArgs& args, HeadMode* mode, int* head) {
   }
 }
 
-void print_csv(const Trace& trace, const CommandArgs& args) {
+AttentionKind kind_argument(const CommandArgs& args) {
   AttentionKind kind = AttentionKind::kCross;
   if (args.has("kind") && !parse_attention_kind(args.get("kind"), &kind)) {
     throw InputError("--kind must be " + attention_kind_choices() + ", got '" + args.get("kind") +
                      "'");
   }
+  return kind;
+}
+
+void print_csv(const Trace& trace, const CommandArgs& args) {
+  const AttentionKind kind = kind_argument(args);
   HeadMode mode = HeadMode::kSingle;
   int head = 0;
   head_argument(args, &mode, &head);
@@ -181,15 +196,16 @@ void print_csv(const Trace& trace, const CommandArgs& args) {
   std::fputs(matrix_csv(m, trace.query_tokens(kind), trace.key_tokens(kind)).c_str(), stdout);
 }
 
-int cmd_trace(const CommandArgs& args) {
-  const ModelBundle bundle = load_model_dir(model_argument(args));
+// The Trace's source and target from --text/--src-ids and --target/--tgt-ids (decoded when
+// no target is given), for `command`.
+PipelineRequest trace_request(const CommandArgs& args, const std::string& command) {
   PipelineRequest request;
   if (args.has("src-ids")) {
     request.source_ids = parse_ids(args.get("src-ids"), "--src-ids");
   } else if (args.has("text")) {
     request.source_text = args.get("text");
   } else {
-    throw InputError("trace needs --text \"sentence\" or --src-ids 4,8,15");
+    throw InputError(command + " needs --text \"sentence\" or --src-ids 4,8,15");
   }
   if (args.has("tgt-ids") || args.has("target")) {
     request.forced = true;
@@ -201,7 +217,27 @@ int cmd_trace(const CommandArgs& args) {
   } else {
     request.decode = decode_options(args);
   }
-  const PipelineResult result = run(bundle, request);
+  return request;
+}
+
+int cmd_explain(const CommandArgs& args) {
+  const std::string format = args.get("format", "text");
+  if (format != "text" && format != "json") {
+    throw InputError("--format must be text or json, got '" + format + "'");
+  }
+  if (!args.has("query")) throw InputError("explain needs --query I (a row of the matrix)");
+  const ModelBundle bundle = load_model_dir(model_argument(args));
+  const PipelineResult result = run(bundle, trace_request(args, "explain"));
+  const Explanation e =
+      explain(*result.trace, kind_argument(args), args.get_int("layer", 0),
+              args.get_int("head", 0), args.get_int("query", 0), bundle.model.config().pad_id);
+  std::cout << (format == "json" ? explanation_json(e) + "\n" : explanation_text(e));
+  return 0;
+}
+
+int cmd_trace(const CommandArgs& args) {
+  const ModelBundle bundle = load_model_dir(model_argument(args));
+  const PipelineResult result = run(bundle, trace_request(args, "trace"));
 
   const std::string format = args.get("format", "json");
   if (format == "csv") {
@@ -424,11 +460,12 @@ int main(int argc, char** argv) {
     set_num_threads(args.get_int("threads", 1));
     if (args.command == "translate") return cmd_translate(args);
     if (args.command == "trace") return cmd_trace(args);
+    if (args.command == "explain") return cmd_explain(args);
     if (args.command == "info") return cmd_info(args);
     if (args.command == "init") return cmd_init(args);
     if (args.command == "eval") return cmd_eval(args);
     throw InputError("unknown command '" + args.command +
-                     "' (expected translate, trace, info, init or eval; see --help)");
+                     "' (expected translate, trace, explain, info, init or eval; see --help)");
   } catch (const std::exception& e) {
     std::string message = e.what();
     for (char& c : message) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "attnscope/checkpoint.h"
+#include "attnscope/explain.h"
 #include "attnscope/trace.h"
 
 namespace attnscope {
@@ -20,5 +21,15 @@ std::string trace_json(const Trace& trace, const ModelBundle& bundle, bool gener
 // its weights (%.9g, exact for float). Tokens are quoted, quotes doubled.
 std::string matrix_csv(const Matrix& matrix, const std::vector<std::string>& query_tokens,
                        const std::vector<std::string>& key_tokens);
+
+// An explanation (explain.h) as one JSON object: kind, layer, head, query, head_dim,
+// query_token, key_tokens, q, k, v, scores, scale, scaled, masked, weights, output and
+// block_output, floats written so that they read back exactly.
+std::string explanation_json(const Explanation& e);
+
+// The same as a worked example, the way it is written on a board: the formula on top, then
+// q, then one line per key (its score q·k, scaled, and its weight with a bar), then the
+// head's output and the block's output; numbers rounded to `digits` decimals.
+std::string explanation_text(const Explanation& e, int digits = 3);
 
 }  // namespace attnscope
