@@ -30,8 +30,9 @@ const ModelBundle& toy_model() {
 }
 
 bool same_bits(const Matrix& a, const Matrix& b) {
+  // An empty matrix has no data to compare (and data() may be null).
   return a.rows() == b.rows() && a.cols() == b.cols() &&
-         std::memcmp(a.data(), b.data(), sizeof(float) * a.size()) == 0;
+         (a.size() == 0 || std::memcmp(a.data(), b.data(), sizeof(float) * a.size()) == 0);
 }
 
 // Every field of two Traces equal, every number bit for bit.
@@ -57,6 +58,9 @@ void check_same_trace(const Trace& a, const Trace& b) {
         CHECK(same_bits(x.heads[h], y.heads[h]));
       CHECK(same_bits(x.queries, y.queries));
       CHECK(same_bits(x.keys, y.keys));
+      CHECK(same_bits(x.values, y.values));
+      CHECK(same_bits(x.head_outputs, y.head_outputs));
+      CHECK(same_bits(x.output, y.output));
     }
   }
 }
