@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <string>
 
 #include "views/colormap.h"
 
@@ -80,4 +81,46 @@ TEST_CASE("colormap names round-trip") {
   CHECK(parse_colormap("gray", &parsed));
   CHECK(parsed == Colormap::kGrey);
   CHECK_FALSE(parse_colormap("jet", &parsed));
+}
+
+TEST_CASE("the diverging ramp: blue below the middle, white at it, red above, lightness even") {
+  const auto& table = colormap_table(Colormap::kDiverging);
+  CHECK(table.front().b > table.front().r);  // blue for the most negative
+  CHECK(table.back().r > table.back().b);    // red for the most positive
+  // White in the middle: value 0.5 (a component of 0) is the table's entry 128.
+  const Rgb8 zero = colormap_rgb(Colormap::kDiverging, diverging_value(0.0f, 3.0f));
+  CHECK(zero.r >= 250);
+  CHECK(zero.g >= 250);
+  CHECK(zero.b >= 250);
+  // Lightness rises to the middle and falls after it, in even steps, the same on both sides.
+  double previous = lightness(table[0]);
+  for (int i = 8; i <= 128; i += 8) {
+    const double l = lightness(table[i]);
+    CHECK(l > previous);
+    CHECK(l - previous < 12);
+    previous = l;
+  }
+  previous = lightness(table[128]);
+  for (int i = 136; i < kColormapSize; i += 8) {
+    const double l = lightness(table[i]);
+    CHECK(l < previous);
+    CHECK(previous - l < 12);
+    previous = l;
+  }
+  CHECK(std::abs(lightness(table.front()) - lightness(table.back())) < 10);
+  // Only views use it: settings and the command line choose among the weight colormaps.
+  Colormap parsed = Colormap::kViridis;
+  CHECK(to_string(Colormap::kDiverging) == std::string("diverging"));
+  CHECK_FALSE(parse_colormap("diverging", &parsed));
+}
+
+TEST_CASE("diverging_value centres 0 and clamps at ±range") {
+  CHECK(diverging_value(0.0f, 2.0f) == 0.5f);
+  CHECK(diverging_value(2.0f, 2.0f) == 1.0f);
+  CHECK(diverging_value(-2.0f, 2.0f) == 0.0f);
+  CHECK(diverging_value(1.0f, 2.0f) == doctest::Approx(0.75f));
+  CHECK(diverging_value(-5.0f, 2.0f) == 0.0f);
+  CHECK(diverging_value(9.0f, 2.0f) == 1.0f);
+  CHECK(diverging_value(1.0f, 0.0f) == 0.5f);
+  CHECK(diverging_value(std::nanf(""), 1.0f) == 0.5f);
 }

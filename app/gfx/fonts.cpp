@@ -50,11 +50,15 @@ const ImWchar kMainRanges[] = {
     0x0100, 0x024F,  // Latin Extended-A and -B (GPT-2's byte-level tokens use U+0120 etc.)
     0x0370, 0x03FF,  // Greek and Coptic
     0x0400, 0x052F,  // Cyrillic and its supplement
+    0x1D40, 0x1D40,  // modifier capital T: Kᵀ
     0x2000, 0x206F,  // General Punctuation
+    0x2070, 0x209F,  // Superscripts and Subscripts: d_k, W_o
     0x20A0, 0x20CF,  // Currency Symbols
     0x2190, 0x21FF,  // Arrows
+    0x2200, 0x22FF,  // Mathematical Operators: √, −, ∞
     0x2400, 0x243F,  // Control Pictures (visible whitespace such as U+2423)
     0x2580, 0x259F,  // Block Elements (SentencePiece's word marker U+2581)
+    0x2C7C, 0x2C7C,  // subscript j: w_j
     0xFFFD, 0xFFFD,  // the replacement character: the fallback glyph, and what bad UTF-8 shows
     0,
 };

@@ -29,13 +29,18 @@ under xvfb-run.
   --text "..."         the source sentence (required)
   --target "..."       teacher-force this target instead of decoding
   --beam K             beam search of width K (default: greedy)
-  --view V             heatmap | links | grid | steps (default heatmap)
+  --view V             heatmap | links | grid | steps | explain (default heatmap)
   --kind K             encoder | decoder | cross (default cross)
   --layer L            layer (default 0)
   --head H             head (default 0), or mean | max: the same as --head-mode
   --head-mode M        single | mean | max (default single)
   --overlay-heads      links view: every head, one colour each
   --step T             decoding step for the steps view (default: the last)
+  --query I            explain view: the query row explained (default: the last); with a .json
+                       --out, its numbers as attnscope-cli explain --format json prints them
+  --stage N            explain view: stages shown, 0 (q and k) .. 8 (W_o, all; the default)
+  --compare-unscaled   explain view: the softmax without 1/sqrt(d_k) too, with both entropies
+  --predict-first      explain view: the weights hidden, for the class to guess
   --colormap NAME      viridis | magma | cividis | grey (default viridis)
   --threshold X        hide weights below X, 0..1 (default 0)
   --dark               dark background
@@ -46,8 +51,10 @@ under xvfb-run.
 
 const std::set<std::string> kValued = {
     "model", "text",     "target",    "beam",  "view", "kind", "layer",   "head",  "head-mode",
-    "step",  "colormap", "threshold", "scale", "size", "out",  "out-dir", "format"};
-const std::set<std::string> kFlags = {"overlay-heads", "dark", "all-heads", "help"};
+    "step",  "colormap", "threshold", "scale", "size", "out",  "out-dir", "format", "query",
+    "stage"};
+const std::set<std::string> kFlags = {"overlay-heads", "dark", "all-heads", "help",
+                                      "compare-unscaled", "predict-first"};
 
 AppState state_from(const Args& args) {
   AppState s;
@@ -60,8 +67,8 @@ AppState state_from(const Args& args) {
     s.beam = static_cast<int>(args.get_int("beam", 4, 1, 64));
   }
   if (args.has("view") && !parse_view_kind(args.get("view"), &s.view))
-    throw InputError("--view must be heatmap, links, grid or steps, got '" + args.get("view") +
-                     "'");
+    throw InputError("--view must be heatmap, links, grid, steps or explain, got '" +
+                     args.get("view") + "'");
   if (args.has("kind") && !parse_attention_kind(args.get("kind"), &s.kind))
     throw InputError("--kind must be " + attention_kind_choices() + ", got '" + args.get("kind") +
                      "'");
@@ -85,6 +92,11 @@ AppState state_from(const Args& args) {
   }
   s.overlay_heads = args.has("overlay-heads");
   s.step = static_cast<int>(args.get_int("step", -1, -1, 1 << 20));
+  s.query = static_cast<int>(args.get_int("query", -1, -1, 1 << 20));
+  s.explain_stage =
+      static_cast<int>(args.get_int("stage", kExplainStages - 1, 0, kExplainStages - 1));
+  s.compare_unscaled = args.has("compare-unscaled");
+  s.predict_first = args.has("predict-first");
   if (args.has("colormap") && !parse_colormap(args.get("colormap"), &s.colormap))
     throw InputError("--colormap must be viridis, magma, cividis or grey, got '" +
                      args.get("colormap") + "'");
@@ -160,8 +172,18 @@ int run_batch_export(int argc, char** argv, int first) {
         throw InputError("--out must end in .png, .svg, .csv or .json, got '" + out + "'");
       jobs.push_back({out, state});
     }
-    // Checks layer and head before any GL work, with the valid range in the message.
+    // Checks layer, head and query before any GL work, with the valid range in the message.
     for (const auto& job : jobs) {
+      if (job.second.view == ViewKind::kExplain) {
+        const int rows = static_cast<int>(result.trace->query_tokens(job.second.kind).size());
+        if (job.second.query >= rows) {
+          throw InputError("--query " + std::to_string(job.second.query) +
+                           " is out of range: this sentence has " + std::to_string(rows) +
+                           " " + names_of(job.second.kind).title + " query rows, 0.." +
+                           std::to_string(rows - 1));
+        }
+        explain_view_json(*result.trace, job.second, *bundle);
+      }
       if (job.second.view != ViewKind::kGrid && format != ExportFormat::kJson) {
         selected_matrix(result.trace, job.second.kind, job.second.layer, job.second.head_mode,
                         job.second.head);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <string>
 
 #include "gui/panels.h"
 #include "views/views.h"
@@ -52,6 +53,45 @@ void draw_controls(float width, Settings* settings, const Trace* trace, Requests
   }
   const int steps = trace ? static_cast<int>(trace->tgt_ids.size()) : 1;
   int step = state.step < 0 ? steps - 1 : state.step;
+  if (state.view == ViewKind::kExplain) {
+    ImGui::Spacing();
+    ImGui::TextDisabled("EXPLAIN");
+    const int rows = trace ? static_cast<int>(trace->query_tokens(state.kind).size()) : 1;
+    int query = trace ? std::max(0, explain_query(*trace, state)) : std::max(0, state.query);
+    std::string token;  // in a format string: every % doubled
+    if (trace && query < rows) {
+      for (char c : trace->query_tokens(state.kind)[query])
+        token += c == '%' ? std::string("%%") : std::string(1, c);
+    }
+    const std::string query_format = "query %d: " + token;
+    ImGui::SetNextItemWidth(-1);
+    if (ImGui::SliderInt("##query", &query, 0, std::max(0, rows - 1), query_format.c_str())) {
+      if (query != state.query) state.revealed = false;
+      state.query = query;
+    }
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("The word whose weights are explained (↑ / ↓, or click a heatmap row)");
+    int stage = state.explain_stage;
+    const std::string stage_format =
+        "stage %d: " + std::string(explain_stage_name(state.explain_stage));
+    ImGui::SetNextItemWidth(-1);
+    if (ImGui::SliderInt("##stage", &stage, 0, kExplainStages - 1, stage_format.c_str()))
+      state.explain_stage = stage;
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("How much of the computation is shown (Space / Shift+Space)");
+    ImGui::Checkbox("Without 1/√d_k too", &state.compare_unscaled);
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("The softmax of the unscaled scores beside the real one, with the "
+                        "entropy of both (U)");
+    if (ImGui::Checkbox("Predict first", &state.predict_first)) state.revealed = false;
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("Hide the weights so the class can guess where the word looks (P)");
+    if (state.predict_first) {
+      ImGui::SameLine();
+      if (ImGui::Button(state.revealed ? "Hide" : "Reveal")) state.revealed = !state.revealed;
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("Show or hide the weights (W)");
+    }
+  }
   ImGui::SetNextItemWidth(-1);
   if (ImGui::SliderInt("##step", &step, 0, std::max(0, steps - 1), "step %d")) state.step = step;
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Decoding step: a target position ([ / ])");
@@ -61,7 +101,7 @@ void draw_controls(float width, Settings* settings, const Trace* trace, Requests
   static const char* kColormaps[] = {"viridis", "magma", "cividis (colour-blind safe)", "grey"};
   ImGui::SetNextItemWidth(-1);
   int colormap = static_cast<int>(state.colormap);
-  if (ImGui::Combo("##colormap", &colormap, kColormaps, kColormapCount))
+  if (ImGui::Combo("##colormap", &colormap, kColormaps, kWeightColormapCount))
     state.colormap = static_cast<Colormap>(colormap);
   ImGui::SetNextItemWidth(-1);
   ImGui::SliderFloat("##threshold", &state.threshold, 0.0f, 1.0f, "hide below %.2f");
@@ -123,8 +163,14 @@ void draw_controls(float width, Settings* settings, const Trace* trace, Requests
   ImGui::SameLine();
   if (ImGui::Button("CSV", ImVec2(half, 0))) requests->export_view = ExportFormat::kCsv;
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("The selected matrix");
-  if (ImGui::Button("Trace JSON", ImVec2(-1, 0))) requests->export_view = ExportFormat::kJson;
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Every attention matrix of this sentence");
+  const bool explain_view = state.view == ViewKind::kExplain;
+  if (ImGui::Button(explain_view ? "Numbers JSON" : "Trace JSON", ImVec2(-1, 0)))
+    requests->export_view = ExportFormat::kJson;
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip(explain_view ? "The explained row's numbers: q, k, v, scores, weights, "
+                                     "outputs (as attnscope-cli explain --format json)"
+                                   : "Every attention matrix of this sentence");
+  }
   ImGui::Spacing();
   if (ImGui::Button("Keys (?)", ImVec2(-1, 0))) requests->show_help = true;
   ImGui::PopAllowKeyboardFocus();

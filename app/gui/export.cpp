@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "attnscope/error.h"
+#include "attnscope/explain.h"
 #include "views/export_formats.h"
 #include "attnscope/io.h"
 #include "attnscope/tokenizer.h"
@@ -72,7 +73,8 @@ std::string default_export_name(const AppState& state, ExportFormat format) {
   while (!slug.empty() && slug.back() == '-')
     slug.pop_back();
   if (slug.empty()) slug = "attnscope";
-  if (format == ExportFormat::kJson) return slug + "_trace.json";
+  if (format == ExportFormat::kJson && state.view != ViewKind::kExplain)
+    return slug + "_trace.json";
   std::string name = slug;
   if (format != ExportFormat::kCsv) name += std::string("_") + to_string(state.view);
   const char* kind = names_of(state.kind).name;
@@ -86,6 +88,8 @@ std::string default_export_name(const AppState& state, ExportFormat format) {
   }
   if (state.view == ViewKind::kSteps && format != ExportFormat::kCsv)
     name += "_step" + std::to_string(state.step);
+  if (state.view == ViewKind::kExplain && format != ExportFormat::kCsv)
+    name += state.query < 0 ? std::string("_qlast") : "_q" + std::to_string(state.query);
   return name + "." + extension(format);
 }
 
@@ -103,7 +107,16 @@ Scene export_scene(const std::shared_ptr<const Trace>& trace, uint64_t trace_id,
   in.target_token = [vocab](int id) {
     return id >= 0 && id < vocab->size() ? vocab->token(id) : "#" + std::to_string(id);
   };
+  in.pad_id = bundle.model.config().pad_id;
   return build_view(in);
+}
+
+std::string explain_view_json(const Trace& trace, const ViewParams& params,
+                              const ModelBundle& bundle) {
+  const int query = explain_query(trace, params);
+  if (query < 0) throw InputError("no query tokens to explain");
+  return explanation_json(explain(trace, params.kind, params.layer, explain_head(trace, params),
+                                  query, bundle.model.config().pad_id));
 }
 
 void export_view(const ExportJob& job, Renderer* renderer,
@@ -134,6 +147,11 @@ void export_view(const ExportJob& job, Renderer* renderer,
       return;
     }
     case ExportFormat::kJson:
+      if (state.view == ViewKind::kExplain) {
+        // The explain view's numbers, as `attnscope-cli explain --format json` prints them.
+        write_file_atomic(job.path, explain_view_json(*trace, state, bundle) + "\n");
+        return;
+      }
       write_file_atomic(job.path, trace_json(*trace, bundle, generated) + "\n");
       return;
   }

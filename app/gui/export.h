@@ -30,6 +30,10 @@ Scene export_scene(const std::shared_ptr<const Trace>& trace, uint64_t trace_id,
                    const AppState& state, const ModelBundle& bundle, float width, float height,
                    const TextMeasure& measure);
 
+// The explain view's numbers for a state: explanation_json of the head and query it shows.
+std::string explain_view_json(const Trace& trace, const ViewParams& params,
+                              const ModelBundle& bundle);
+
 // What to export and how.
 struct ExportJob {
   std::string path;
@@ -40,7 +44,7 @@ struct ExportJob {
 
 // Writes job.path: PNG renders the scene with `renderer` at job.scale (into an export
 // framebuffer slot, not the one on screen); SVG writes the scene; CSV the selected matrix;
-// JSON the trace. Throws Error naming the path and the reason on failure.
+// JSON the trace, or for the explain view its numbers (explain_view_json). Throws Error naming the path and the reason on failure.
 void export_view(const ExportJob& job, Renderer* renderer,
                  const std::shared_ptr<const Trace>& trace, uint64_t trace_id,
                  const AppState& state, const ModelBundle& bundle, bool generated);

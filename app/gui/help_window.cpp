@@ -25,6 +25,8 @@ void draw_help(bool* open) {
       ImGui::EndTable();
     }
     ImGui::TextDisabled("Hover a cell or token for its value; click a token to isolate it.");
+    ImGui::TextDisabled("Click a heatmap row or a query token: the Explain view (5) explains it;");
+    ImGui::TextDisabled("there, hover a score for the largest terms of its dot product.");
     ImGui::Separator();
     ImGui::TextUnformatted(version_line("attnscope").c_str());
     const std::string models = bundled_models_dir();

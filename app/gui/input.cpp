@@ -102,6 +102,14 @@ Shortcut shortcut_for(const KeyPress& press, bool typing) {
       return {shift ? Action::kToggleHelp : Action::kNone};
     case GLFW_KEY_ESCAPE:
       return {Action::kEscape};
+    case GLFW_KEY_SPACE:
+      return {shift ? Action::kPreviousStage : Action::kNextStage};
+    case GLFW_KEY_U:
+      return {Action::kToggleUnscaled};
+    case GLFW_KEY_P:
+      return {Action::kTogglePredict};
+    case GLFW_KEY_W:
+      return {Action::kReveal};
   }
   // GLFW's codes of the digit and letter keys are their ASCII codes (capitals).
   for (const ViewInfo& view : kViews) {
@@ -122,11 +130,23 @@ bool apply_to_state(const Shortcut& shortcut, AppState* state, const Trace* trac
     case Action::kSmallerText:
       state->ui_scale = std::max(0.75f, std::round((state->ui_scale - 0.25f) * 4) / 4);
       return true;
+    // In the explain view ↑ and ↓ choose the query row; a new one hides the weights again
+    // when they are to be predicted first.
+    case Action::kNextLayer:
+    case Action::kPreviousLayer:
+      if (state->view == ViewKind::kExplain) {
+        const int rows = trace ? static_cast<int>(trace->query_tokens(state->kind).size()) : 1;
+        const int query = trace ? explain_query(*trace, *state) : std::max(0, state->query);
+        const int next = shortcut.action == Action::kNextLayer ? std::min(rows - 1, query + 1)
+                                                               : std::max(0, query - 1);
+        if (next != state->query) state->revealed = false;
+        state->query = std::max(0, next);
+        return true;
+      }
+      [[fallthrough]];
     // Choosing a head or a layer shows one head again.
     case Action::kNextHead:
-    case Action::kPreviousHead:
-    case Action::kNextLayer:
-    case Action::kPreviousLayer: {
+    case Action::kPreviousHead: {
       const int layer = state->layer, head = state->head;
       if (shortcut.action == Action::kNextHead) state->head = (head + 1) % heads;
       if (shortcut.action == Action::kPreviousHead) state->head = (head + heads - 1) % heads;
@@ -151,6 +171,22 @@ bool apply_to_state(const Shortcut& shortcut, AppState* state, const Trace* trac
     case Action::kShowView:
       state->view = shortcut.view;
       return true;
+    case Action::kNextStage:
+      state->explain_stage = std::min(kExplainStages - 1, state->explain_stage + 1);
+      return true;
+    case Action::kPreviousStage:
+      state->explain_stage = std::max(0, state->explain_stage - 1);
+      return true;
+    case Action::kToggleUnscaled:
+      state->compare_unscaled = !state->compare_unscaled;
+      return true;
+    case Action::kTogglePredict:
+      state->predict_first = !state->predict_first;
+      state->revealed = false;
+      return true;
+    case Action::kReveal:
+      state->revealed = !state->revealed;
+      return true;
     default:
       return false;
   }
@@ -169,6 +205,10 @@ std::vector<KeyHelp> key_help() {
       {"Tab", "cycle attention kind: encoder, decoder, cross"},
       {view_keys, view_names + " view"},
       {"M", "cycle heads: single, mean, max"},
+      {"↑ / ↓ (Explain)", "previous / next query word"},
+      {"Space / Shift+Space", "Explain: next / previous stage of the computation"},
+      {"U", "Explain: also the softmax without 1/√d_k, with both entropies"},
+      {"P / W", "Explain: predict first (hide the weights) / show them"},
       {"Ctrl+S", "export the current view as PNG"},
       {"Ctrl+O", "open a model folder"},
       {"Ctrl+Shift+S", "export the whole window as PNG"},

@@ -31,6 +31,12 @@ enum class Action {
   kNextHeadMode,  // one head, mean, max, one head...
   kShowView,      // Shortcut::view
   kEscape,        // hide the help, let go of the clicked token
+  // The explain view (↑ / ↓ choose its query while it is shown, instead of the layer).
+  kNextStage,      // show one more stage of the computation
+  kPreviousStage,  // one stage less
+  kToggleUnscaled,  // the softmax without 1/√d_k beside the real one
+  kTogglePredict,   // "predict first": hide the weights until revealed
+  kReveal,          // show (or hide again) the weights hidden by "predict first"
 };
 
 struct Shortcut {

@@ -26,8 +26,11 @@ void apply_style(float ui_scale, bool dark) {
     ImFontGlyphRangesBuilder builder;
     builder.AddRanges(io.Fonts->GetGlyphRangesDefault());
     builder.AddRanges(io.Fonts->GetGlyphRangesCyrillic());
-    static const ImWchar extra[] = {0x0100, 0x024F, 0x0370, 0x03FF, 0x2000, 0x206F, 0x2190,
-                                    0x21FF, 0x25A0, 0x25FF, 0xFFFD, 0xFFFD, 0};
+    // Latin, Greek, punctuation, sub- and superscripts (d_k, W_o), arrows, mathematical
+    // operators (√, −, ∞), shapes, the replacement character; ᵀ and ⱼ for Kᵀ and w_j.
+    static const ImWchar extra[] = {0x0100, 0x024F, 0x0370, 0x03FF, 0x1D40, 0x1D40,
+                                    0x2000, 0x206F, 0x2070, 0x209F, 0x2190, 0x21FF,
+                                    0x2200, 0x22FF, 0x25A0, 0x25FF, 0x2C7C, 0x2C7C, 0xFFFD, 0xFFFD, 0};
     builder.AddRanges(extra);
     builder.BuildRanges(&ranges);
   }

@@ -64,6 +64,7 @@ void ViewPanel::draw(ImVec2 size, AppState* state, const LiveModel& model, Statu
   in.target_token = [vocab](int id) {
     return id >= 0 && id < vocab->size() ? vocab->token(id) : "#" + std::to_string(id);
   };
+  in.pad_id = model.bundle()->model.config().pad_id;
   // Hover: which region of the last scene is under the mouse.
   std::optional<HitRegion> hit;
   const ImVec2 mouse = io.MousePos;
@@ -82,6 +83,9 @@ void ViewPanel::draw(ImVec2 size, AppState* state, const LiveModel& model, Statu
     if (hit->kind == HitKind::kQueryToken) in.hover.query = hit->a;
     if (hit->kind == HitKind::kKeyToken) in.hover.key = hit->a;
   }
+  // The explain view shows the largest terms of the score under the pointer.
+  if (hit && state->view == ViewKind::kExplain && hit->kind == HitKind::kKeyToken)
+    in.hover.key = hit->a;
   const ViewParams& params = *state;
   if (dirty_ || size_.x != size.x || size_.y != size.y || trace_id_ != in.trace_id ||
       params_ != params || hover_ != in.hover) {
@@ -108,12 +112,21 @@ void ViewPanel::draw(ImVec2 size, AppState* state, const LiveModel& model, Statu
     const std::string tip = hit_tooltip(in, *hit);
     if (!tip.empty()) ImGui::SetTooltip("%s", tip.c_str());
     if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) {
+      // A clicked query row (heatmap) or query token (links view) is the one the explain view
+      // explains.
+      if (state->view != ViewKind::kExplain &&
+          (hit->kind == HitKind::kQueryToken || hit->kind == HitKind::kCell) && hit->a >= 0 &&
+          state->query != hit->a) {
+        state->query = hit->a;
+        state->revealed = false;
+      }
       switch (hit->kind) {
         case HitKind::kQueryToken:
           state->focus_query = state->focus_query == hit->a ? -1 : hit->a;
           state->focus_key = -1;
           break;
         case HitKind::kKeyToken:
+          if (state->view == ViewKind::kExplain) break;
           state->focus_key = state->focus_key == hit->a ? -1 : hit->a;
           state->focus_query = -1;
           break;

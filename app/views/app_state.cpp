@@ -26,9 +26,11 @@ bool parse_name(const std::string& text, const Enum (&values)[N], Enum* out) {
 // with one added to the struct and not here, it does not compile.
 auto fields(const ViewParams& p) {
   const auto& [view, kind, layer, head, head_mode, overlay_heads, step, colormap, threshold, dark,
-               ui_scale, focus_query, focus_key] = p;
+               ui_scale, focus_query, focus_key, query, explain_stage, compare_unscaled,
+               predict_first, revealed] = p;
   return std::tie(view, kind, layer, head, head_mode, overlay_heads, step, colormap, threshold,
-                  dark, ui_scale, focus_query, focus_key);
+                  dark, ui_scale, focus_query, focus_key, query, explain_stage, compare_unscaled,
+                  predict_first, revealed);
 }
 
 }  // namespace
@@ -47,6 +49,10 @@ void clamp_to_trace(AppState* state, const Trace& trace) {
     state->focus_query = -1;
   if (state->focus_key >= static_cast<int>(trace.key_tokens(state->kind).size()))
     state->focus_key = -1;
+  const int queries = static_cast<int>(trace.query_tokens(state->kind).size());
+  if (state->query >= queries) state->query = queries - 1;
+  if (state->query < -1) state->query = -1;
+  state->explain_stage = std::clamp(state->explain_stage, 0, kExplainStages - 1);
 }
 
 namespace {

@@ -30,6 +30,10 @@ enum class DecodeMode { kGreedy, kBeam, kForced };
 const char* to_string(DecodeMode mode);  // "greedy", "beam", "forced"
 bool parse_decode_mode(const std::string& text, DecodeMode* mode);
 
+// The stages of the Explain view, in order: q and k, scores, scaled, masked, weights, weighted
+// values, output, all heads concatenated, W_o (explain_stage_name in views.h names them).
+constexpr int kExplainStages = 9;
+
 // What a view builder reads of the state: everything it shows besides the Trace, its size and
 // the pointer. The window draws the view again when any of it changes (operator==), so a
 // field a view reads belongs here.
@@ -48,6 +52,14 @@ struct ViewParams {
   // The token clicked in the links view, which then shows only its own links; -1 when none.
   // Not saved in the settings.
   int focus_query = -1, focus_key = -1;
+  // Explain view: the query row whose weights it explains (-1: the last row), how many stages
+  // of the computation it shows (0 = q and k only .. kExplainStages - 1 = all of it), the
+  // softmax of the unscaled scores beside the real one, and "predict first": the weights stay
+  // hidden until revealed.
+  int query = -1;
+  int explain_stage = kExplainStages - 1;
+  bool compare_unscaled = false;
+  bool predict_first = false, revealed = false;
 };
 
 // Field by field. A field added to ViewParams stops app_state.cpp from compiling until it is

@@ -1,6 +1,7 @@
 // Colormap tables. Each map is given by evenly spaced anchor colours (the published 10-step
 // palettes of viridis, magma and cividis) and filled in between by interpolating in CIELAB,
-// where equal steps look equal; grey is a ramp of CIELAB lightness.
+// where equal steps look equal; grey is a ramp of CIELAB lightness. The diverging ramp goes
+// from a blue through white to a red (ColorBrewer's RdBu anchors, reversed), also in CIELAB.
 #include "views/colormap.h"
 
 #include <algorithm>
@@ -98,6 +99,8 @@ const char* to_string(Colormap colormap) {
       return "cividis";
     case Colormap::kGrey:
       return "grey";
+    case Colormap::kDiverging:
+      return "diverging";
   }
   return "?";
 }
@@ -127,7 +130,13 @@ const std::array<Rgb8, kColormapSize>& colormap_table(Colormap colormap) {
       from_anchors({0x00224e, 0x123570, 0x3b496c, 0x575d6d, 0x707173, 0x8a8678, 0xa59c74, 0xc3b369,
                     0xe1cc55, 0xfee838});
   static const std::array<Rgb8, kColormapSize> grey = grey_table();
+  // Nine anchors: the middle one (white) falls on value 0.5.
+  static const std::array<Rgb8, kColormapSize> diverging =
+      from_anchors({0x2166ac, 0x4393c3, 0x92c5de, 0xd1e5f0, 0xffffff, 0xfddbc7, 0xf4a582, 0xd6604d,
+                    0xb2182b});
   switch (colormap) {
+    case Colormap::kDiverging:
+      return diverging;
     case Colormap::kMagma:
       return magma;
     case Colormap::kCividis:
@@ -148,6 +157,11 @@ int colormap_index(float value) {
 
 Rgb8 colormap_rgb(Colormap colormap, float value) {
   return colormap_table(colormap)[colormap_index(value)];
+}
+
+float diverging_value(float x, float range) {
+  if (!(range > 0.0f) || !std::isfinite(x)) return 0.5f;
+  return std::clamp(0.5f + 0.5f * x / range, 0.0f, 1.0f);
 }
 
 }  // namespace attnscope

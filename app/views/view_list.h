@@ -19,4 +19,7 @@
   X(kGrid, "grid", "Grid", '3', build_grid,                                          \
     "Every layer × head at once (key 3); click a tile to select it")                 \
   X(kSteps, "steps", "Steps", '4', build_steps,                                      \
-    "Decoding step by step: the prefix, where it looks, what comes next (key 4)")
+    "Decoding step by step: the prefix, where it looks, what comes next (key 4)")     \
+  X(kExplain, "explain", "Explain", '5', build_explain,                              \
+    "How one word's weights are computed, softmax(q·Kᵀ/√d)·V (key 5): ↑/↓ choose the "    \
+    "word, Space steps through the computation")

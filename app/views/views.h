@@ -17,7 +17,8 @@ namespace attnscope {
 struct Hover {
   int row = -1, col = -1;    // heatmap: the cell, whose row and column are outlined
   int query = -1, key = -1;  // links view: the token, whose links alone are drawn unless one
-                             // is clicked (ViewParams::focus_query, focus_key)
+                             // is clicked (ViewParams::focus_query, focus_key); explain view:
+                             // the key whose score's largest terms q_d·k_jd are shown (key)
 };
 inline bool operator==(const Hover& a, const Hover& b) {
   return a.row == b.row && a.col == b.col && a.query == b.query && a.key == b.key;
@@ -35,6 +36,9 @@ struct ViewInput {
   TextMeasure measure;              // widths as the renderer draws text
   // Display string of a target vocabulary id (the steps view names its top-5 tokens).
   std::function<std::string(int id)> target_token;
+  // The model's <pad> id: the explain view counts keys of this id as masked, as explain() does
+  // (-1: none).
+  int pad_id = -1;
 };
 
 // The matrix the state selects: one head, or the mean or max over heads (aggregate_heads in
@@ -42,6 +46,15 @@ struct ViewInput {
 std::shared_ptr<const Matrix> selected_matrix(const std::shared_ptr<const Trace>& trace,
                                               AttentionKind kind, int layer, HeadMode mode,
                                               int head);
+
+// The explain view's stages (0 .. kExplainStages - 1): "q and k", "scores", "scaled",
+// "masked", "weights", "weighted values", "output", "heads concatenated", "W_o".
+const char* explain_stage_name(int stage);
+// The query row the explain view shows for a state: ViewParams::query, or the last row for -1,
+// clamped to the rows of the selected kind; -1 when it has none.
+int explain_query(const Trace& trace, const ViewParams& params);
+// The head it explains: the selected one (head modes mean and max too), clamped.
+int explain_head(const Trace& trace, const ViewParams& params);
 
 // Number of layers of a kind in a trace.
 int layer_count(const Trace& trace, AttentionKind kind);
