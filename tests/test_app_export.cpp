@@ -76,7 +76,7 @@ TEST_CASE("each format holds what it says") {
   CHECK(text.find(">poisson<") != std::string::npos);
   CHECK(text.find("<line") != std::string::npos);
 
-  for (const char* view : {"heatmap", "links", "grid", "steps"}) {
+  for (const char* view : {"heatmap", "links", "grid", "steps", "explain"}) {
     const std::string out = dir + "/" + view + ".png";
     const ToolRun r =
         export_run(std::string("--view ") + view + " --scale 2 --size 900x600 --out " + quote(out));

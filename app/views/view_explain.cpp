@@ -295,10 +295,14 @@ Scene build_explain(const ViewInput& in) {
                                     label_size, masked ? theme.muted : theme.text,
                                     TextAlign::kRight));
   }
-  // Faint row stripes, every other key, across the table.
-  for (int j = 1; j < keys; j += 2)
-    add_rect(sz.margin, keys_y + j * row_h, wv_x + strip_w - sz.margin,
-             row_h, with_alpha(theme.faint, state.dark ? 0.5f : 0.6f));
+  // Faint row stripes, every other key, across the table but not over the strips (rects are
+  // drawn over matrices).
+  for (int j = 1; j < keys; j += 2) {
+    const float y = keys_y + j * row_h;
+    const Color stripe = with_alpha(theme.faint, state.dark ? 0.5f : 0.6f);
+    add_rect(sz.margin, y, k_x - 2 * u - sz.margin, row_h, stripe);
+    add_rect(k_x + strip_w + 2 * u, y, v_x - k_x - strip_w - 4 * u, row_h, stripe);
+  }
 
   // Bars: a zero axis at the same place for scores and scaled, the same units per pixel, so
   // the scaled bars are the score bars shrunk by 1/√d_k.
