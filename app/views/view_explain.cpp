@@ -166,7 +166,7 @@ Scene build_explain(const ViewInput& in) {
   float row_h = std::min((table_bottom - top) / row_count, 2.8f * sz.label);
   row_h = std::max(row_h, 1.0f);
   // Room to spare goes above and below the whole, not to the bottom alone.
-  top += std::max(0.0f, table_bottom - top - row_count * row_h) / 2;
+  top += std::max(0.0f, table_bottom - top - row_count * row_h) / 4;
   const LabelFit fit = fit_labels(row_h, sz.label, sz.min);
   const float label_size = fit.size;
   const float num_size = std::min(sz.small, std::max(label_size * 0.9f, row_h * 0.7f));
