@@ -3,6 +3,7 @@
 #pragma once
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -31,7 +32,8 @@ inline std::string read_whole_file(const std::string& path) {
 inline ToolRun run_tool(const std::string& binary, const std::string& arguments) {
   const std::string tmp = ATTNSCOPE_TEST_TMP;
   std::system(("mkdir -p '" + tmp + "'").c_str());
-  const std::string err_path = tmp + "/tool_stderr.txt";
+  // One file per test process: tests running side by side (ctest -j) keep their own.
+  const std::string err_path = tmp + "/tool_stderr_" + std::to_string(getpid()) + ".txt";
   const std::string command = "'" + binary + "' " + arguments + " 2>'" + err_path + "'";
   ToolRun run;
   FILE* pipe = popen(command.c_str(), "r");

@@ -299,11 +299,14 @@ void App::frame() {
   save_settings(false);
 }
 
-// --screenshot: the window as PNG, and where the view is in it as JSON beside it.
+// --screenshot: the window as PNG, and where the view and the translation are in it as JSON
+// beside it.
 void App::save_screenshot() const {
   try {
     write_file_atomic(options_.screenshot, window_png(window_));
-    write_file_atomic(options_.screenshot + ".json", view_->description());
+    std::string description = view_->description();  // one JSON object
+    description.insert(description.rfind('}'), ", \"translation\": " + top_bar_description());
+    write_file_atomic(options_.screenshot + ".json", description);
     std::printf("%s\n", options_.screenshot.c_str());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "attnscope: %s\n", e.what());

@@ -36,6 +36,10 @@ struct Status {
 // The sentence box, the translation, the model picker and the source tokens.
 void draw_top_bar(AppState* state, const LiveModel& model, const std::vector<std::string>& bundled,
                   Requests* requests);
+// Where the last frame drew the translation, as a JSON object in framebuffer pixels: its text,
+// the box the text took as laid out (x, y, width, height: wrapped lines included), the part of
+// the window that shows it (clip) and the height of one line; "null" before the first frame.
+std::string top_bar_description();
 
 // The controls on the left, `width` wide: attention, colour, decoding and export.
 void draw_controls(float width, Settings* settings, const Trace* trace, Requests* requests);
