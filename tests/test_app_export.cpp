@@ -73,8 +73,27 @@ TEST_CASE("each format holds what it says") {
   REQUIRE_MESSAGE(svg.status == 0, svg.err);
   const std::string text = read_whole_file(dir + "/l.svg");
   CHECK((text.rfind("<?xml", 0) == 0 || text.rfind("<svg", 0) == 0));
-  CHECK(text.find(">poisson<") != std::string::npos);
+  // The rows (here the links' queries) are named by the word each step writes, "→ poisson",
+  // unless --row-labels input names them by the decoder input.
+  CHECK(text.find(">\xe2\x86\x92 poisson<") != std::string::npos);
+  CHECK(text.find(">poisson<") == std::string::npos);
   CHECK(text.find("<line") != std::string::npos);
+  const ToolRun input_rows =
+      export_run("--view links --row-labels input --out " + quote(dir + "/l_input.svg"));
+  REQUIRE_MESSAGE(input_rows.status == 0, input_rows.err);
+  const std::string by_input = read_whole_file(dir + "/l_input.svg");
+  CHECK(by_input.find(">poisson<") != std::string::npos);
+  CHECK(by_input.find(">&lt;bos&gt;<") != std::string::npos);
+  CHECK(by_input.find("\xe2\x86\x92 poisson") == std::string::npos);
+  const ToolRun output_rows =
+      export_run("--view links --row-labels output --out " + quote(dir + "/l_output.svg"));
+  REQUIRE_MESSAGE(output_rows.status == 0, output_rows.err);
+  CHECK(read_whole_file(dir + "/l_output.svg") == text);
+  // CSV keeps the decoder input as its query column whatever the rows are named by.
+  const ToolRun csv_input =
+      export_run("--layer 1 --head 3 --row-labels input --out " + quote(dir + "/o.csv"));
+  REQUIRE_MESSAGE(csv_input.status == 0, csv_input.err);
+  CHECK(read_whole_file(dir + "/o.csv") == read_whole_file(dir + "/m.csv"));
 
   for (const char* view : {"heatmap", "links", "grid", "steps", "explain"}) {
     const std::string out = dir + "/" + view + ".png";
@@ -111,6 +130,8 @@ TEST_CASE("bad options and unwritable paths give a clear message and no file") {
       {"--scale 3 --out " + quote(dir + "/x.png"), 2, "--scale"},
       {"--out " + quote(dir + "/x.gif"), 2, ".png, .svg"},
       {"--size 10x10 --out " + quote(dir + "/x.png"), 2, "--size"},
+      {"--row-labels both --out " + quote(dir + "/x.png"), 2,
+       "--row-labels must be output or input, got 'both'"},
       {"--frobnicate --out " + quote(dir + "/x.png"), 2, "unknown option --frobnicate"},
       {"--all-heads", 2, "--out-dir"},
       {"--out /proc/attnscope.png", 1, "/proc/attnscope.png"},

@@ -56,6 +56,25 @@ TEST_CASE("typing, the layer and head keys and Ctrl+S save the batch export's pi
   CHECK(from_window.size() > 10000);
   CHECK(from_window == read_whole_file(batch));
 
+  // R names the rows by the decoder input instead of the word written: another picture, the
+  // same as the batch export's with --row-labels input.
+  std::filesystem::remove(saved);
+  app.key("r");
+  app.key("ctrl+s");
+  REQUIRE_MESSAGE(wait_for_file(saved, 10000), "no export; log:\n" << app.log());
+  CHECK(app.wait_for_log("saved " + saved, 2000));
+  const std::string batch_input = dir + "/batch_input.png";
+  const ToolRun input_run =
+      run_tool(ATTNSCOPE_APP, "export --model " + quote(kModel) + " --text " + quote(kSentence) +
+                                  " --view heatmap --kind cross --layer 1 --head 2 "
+                                  "--row-labels input --out " +
+                                  quote(batch_input));
+  REQUIRE_MESSAGE(input_run.status == 0, input_run.err);
+  const std::string by_input = read_whole_file(saved);
+  CHECK(by_input.size() > 10000);
+  CHECK(by_input == read_whole_file(batch_input));
+  CHECK(by_input != from_window);
+
   // Tab cycles the kind (cross -> encoder), and the next Ctrl+S says so.
   app.key("Tab");
   app.key("ctrl+s");
@@ -70,6 +89,7 @@ TEST_CASE("typing, the layer and head keys and Ctrl+S save the batch export's pi
   CHECK(settings.find(kSentence) != std::string::npos);
   CHECK(settings.find("\"layer\": 1") != std::string::npos);
   CHECK(settings.find("\"head\": 2") != std::string::npos);
+  CHECK(settings.find("\"row_labels\": \"input\"") != std::string::npos);
 }
 
 TEST_CASE("bad input through the window: the app stays up, answers and says what happened") {

@@ -60,7 +60,9 @@ TEST_CASE("heatmap: the matrix, its cells and their hit regions agree") {
   state.kind = AttentionKind::kCross;
   state.layer = 1;
   state.head = 2;
-  const ViewInput in = input(trace, &state);
+  state.row_labels = RowLabels::kInput;  // rows named "t0".. (see "row labels" below)
+  ViewInput in = input(trace, &state);
+  in.target_token = [](int id) { return "v" + std::to_string(id); };
   const Scene scene = build_heatmap(in);
   CHECK(scene.width == 800);
   CHECK(scene.height == 600);
@@ -104,7 +106,7 @@ TEST_CASE("heatmap: the matrix, its cells and their hit regions agree") {
   REQUIRE(q);
   CHECK(q->kind == HitKind::kQueryToken);
   CHECK(q->a == 2);
-  CHECK(q->tooltip == "query 't2' (2)");
+  CHECK(q->tooltip == "step 2 reads 't2', writes 'v" + std::to_string(trace->output_ids[2]) + "'");
   const HitRegion* k = scene.hit(m.x + 3.5f * m.width / 7, m.y - 5);
   REQUIRE(k);
   CHECK(k->kind == HitKind::kKeyToken);
@@ -124,7 +126,8 @@ TEST_CASE("heatmap: the matrix, its cells and their hit regions agree") {
 TEST_CASE("heatmap: a large matrix has one cell region and heatmap_cell_at finds the cell") {
   auto trace = hand_trace(300, 260, 1, 2);
   AppState state;
-  const ViewInput in = input(trace, &state, 900, 800);
+  ViewInput in = input(trace, &state, 900, 800);
+  in.target_token = [](int id) { return "v" + std::to_string(id); };
   const Scene scene = build_heatmap(in);
   const SceneMatrix& m = scene.matrices.at(0);
   int cell_regions = 0;
@@ -145,7 +148,11 @@ TEST_CASE("heatmap: a large matrix has one cell region and heatmap_cell_at finds
   CHECK(hit->kind == HitKind::kCell);
   CHECK(hit->a == 201);
   CHECK(hit->b == 123);
-  CHECK(hit_tooltip(in, *hit).find("query 't201' (201)") == 0);
+  // Rows named by the word written (the default): the tooltip names the step by it.
+  CHECK(hit_tooltip(in, *hit).find("the step writing 'v" + std::to_string(trace->output_ids[201]) +
+                                   "' (201) \xe2\x86\x92 key 's123' (123): ") == 0);
+  state.row_labels = RowLabels::kInput;
+  CHECK(hit_tooltip(in, *hit).find("query 't201' (201) \xe2\x86\x92 key 's123' (123): ") == 0);
   check_inside(scene);
 }
 
@@ -155,6 +162,7 @@ TEST_CASE("heatmap: every token labelled, long tokens shortened to their gutter"
   trace->tgt_tokens[3] = long_token;
   trace->src_tokens[0] = "";
   AppState state;
+  state.row_labels = RowLabels::kInput;
   // A measure that is not the fallback: wide letters and narrow ones.
   const TextMeasure measure = [](const std::string& text, float size) {
     float w = 0;
@@ -319,6 +327,7 @@ TEST_CASE("matrix keys: equal for the same matrix, different otherwise") {
 TEST_CASE("links: one line per pair above the threshold, monotonic width and opacity") {
   auto trace = hand_trace(9, 8, 2, 3);
   AppState state;
+  state.row_labels = RowLabels::kInput;  // queries named "t0".. as the decoder input
   state.view = ViewKind::kLinks;
   state.layer = 1;
   state.head = 1;
@@ -387,6 +396,7 @@ TEST_CASE("links: one line per pair above the threshold, monotonic width and opa
 TEST_CASE("links: focus keeps one token's links, overlay colours each head") {
   auto trace = hand_trace(9, 8, 2, 4);
   AppState state;
+  state.row_labels = RowLabels::kInput;
   state.layer = 0;
   state.head = 0;
   state.focus_query = 5;
@@ -433,6 +443,92 @@ TEST_CASE("links: focus keeps one token's links, overlay colours each head") {
     }
   }
   CHECK(swatches == colours);
+}
+
+TEST_CASE("row labels: decoder rows named by the token their step writes, or by the one read") {
+  auto trace = hand_trace(6, 5);
+  AppState state;
+  ViewInput in = input(trace, &state);
+  in.target_token = [](int id) { return "v" + std::to_string(id); };
+  const std::string arrow = "\xe2\x86\x92 ";
+  auto heatmap_rows = [&](std::string* subtitle) {
+    const Scene scene = build_heatmap(in);
+    *subtitle = scene.texts.at(1).text;
+    std::vector<const SceneText*> rows, cols;
+    axis_labels(scene, &rows, &cols);
+    std::vector<std::string> out;
+    for (const SceneText* t : rows)
+      out.push_back(t->text);
+    return out;
+  };
+  auto written = [&](int t) { return arrow + "v" + std::to_string(trace->output_ids[t]); };
+  for (AttentionKind kind : {AttentionKind::kCross, AttentionKind::kDecoderSelf}) {
+    CAPTURE(std::string(to_string(kind)));
+    state.kind = kind;
+    std::string subtitle;
+    state.row_labels = RowLabels::kOutput;
+    std::vector<std::string> rows = heatmap_rows(&subtitle);
+    REQUIRE(rows.size() == 5);
+    for (int t = 0; t < 5; ++t)
+      CHECK(rows[t] == written(t));
+    CHECK(subtitle.find("rows: " + arrow + "the word each step writes") == 0);
+    // The links view names its queries the same way, under a header that says so.
+    state.view = ViewKind::kLinks;
+    auto links = texts_by_content(build_links(in));
+    for (int t = 0; t < 5; ++t)
+      CHECK(links.count(written(t)));
+    CHECK(links.count("queries \xc2\xb7 word written"));
+    if (kind == AttentionKind::kCross) CHECK_FALSE(links.count("t1"));  // no target key
+
+    state.row_labels = RowLabels::kInput;
+    rows = heatmap_rows(&subtitle);
+    REQUIRE(rows.size() == 5);
+    for (int t = 0; t < 5; ++t)
+      CHECK(rows[t] == "t" + std::to_string(t));
+    CHECK(subtitle.find("rows: decoder input") == 0);
+    CHECK(subtitle.find("writes") == std::string::npos);
+    links = texts_by_content(build_links(in));
+    for (int t = 0; t < 5; ++t)
+      CHECK(links.count("t" + std::to_string(t)));
+    CHECK(links.count("queries \xc2\xb7 decoder input"));
+    state.view = ViewKind::kHeatmap;
+  }
+
+  // Encoder rows are source tokens whatever the setting.
+  state.kind = AttentionKind::kEncoderSelf;
+  for (RowLabels labels : {RowLabels::kOutput, RowLabels::kInput}) {
+    state.row_labels = labels;
+    std::string subtitle;
+    const std::vector<std::string> rows = heatmap_rows(&subtitle);
+    REQUIRE(rows.size() == 6);
+    for (int s = 0; s < 6; ++s)
+      CHECK(rows[s] == "s" + std::to_string(s));
+    CHECK(subtitle.find("source tokens") == 0);
+  }
+
+  // Rows past the outputs the Trace has fall back to the input token; without target_token the
+  // token written is the next input when that is the same id, else its id.
+  state.kind = AttentionKind::kCross;
+  state.row_labels = RowLabels::kOutput;
+  trace->output_ids = {trace->tgt_ids[1], 11, trace->tgt_ids[3]};
+  in.target_token = nullptr;
+  std::string subtitle;
+  const std::vector<std::string> rows = heatmap_rows(&subtitle);
+  REQUIRE(rows.size() == 5);
+  CHECK(rows[0] == arrow + "t1");
+  CHECK(rows[1] == arrow + "#11");
+  CHECK(rows[2] == arrow + "t3");
+  CHECK(rows[3] == "t3");
+  CHECK(rows[4] == "t4");
+
+  // The steps view names the step by the token it writes when rows are.
+  in.target_token = [](int id) { return "v" + std::to_string(id); };
+  state.view = ViewKind::kSteps;
+  state.step = 1;
+  CHECK(
+      texts_by_content(build_steps(in)).count("where the step writing 'v11' looks in the source"));
+  state.row_labels = RowLabels::kInput;
+  CHECK(texts_by_content(build_steps(in)).count("where 't1' looks in the source"));
 }
 
 TEST_CASE("grid: a tile per layer and head plus the aggregate, the selection outlined") {

@@ -160,14 +160,24 @@ TEST_CASE("views of the bundled toy model stay inside their scenes and label its
     CHECK(ends_with(svg, "</svg>\n"));
     if (p.view != ViewKind::kGrid) {  // the grid's tiles have no token labels
       CHECK(svg.find(">cat</text>") != std::string::npos);
-      CHECK(svg.find(">chat</text>") != std::string::npos);
+      // Rows named by the word written (the default); the steps view's boxes are the input.
+      CHECK(svg.find(p.view == ViewKind::kSteps ? ">chat</text>" : ">\xe2\x86\x92 chat</text>") !=
+            std::string::npos);
     }
     // Kept for looking at.
     std::ofstream(dir + "/" + p.name + ".svg") << svg;
   }
-  // The heatmap labels the source and the target by their tokens.
+  // The heatmap labels the source by its tokens, and each row by the token its step writes
+  // (the translation, then <eos>) or, asked to, by the decoder input it reads.
   state.view = ViewKind::kHeatmap;
   const auto by_text = texts_by_content(build_view(in));
-  for (const char* token : {"cat", "black", "<bos>", "chat", "noir"})
+  for (const char* token :
+       {"cat", "black", "\xe2\x86\x92 le", "\xe2\x86\x92 chat", "\xe2\x86\x92 <eos>"})
     CHECK(by_text.count(token));
+  CHECK_FALSE(by_text.count("<bos>"));
+  state.row_labels = RowLabels::kInput;
+  const auto by_input = texts_by_content(build_view(in));
+  for (const char* token : {"cat", "black", "<bos>", "chat", "noir"})
+    CHECK(by_input.count(token));
+  CHECK_FALSE(by_input.count("\xe2\x86\x92 chat"));
 }

@@ -44,6 +44,9 @@ under xvfb-run.
   --colormap NAME      viridis | magma | cividis | grey (default viridis)
   --threshold X        hide weights below X, 0..1 (default 0)
   --dark               dark background
+  --row-labels R       output | input: name the rows of cross and decoder self-attention by
+                       the token each step writes ("→ chat", the default) or by the decoder
+                       input it reads ("le"); CSV keeps the decoder input either way
   --scale S            PNG scale 1, 2 or 4 (default 1)
   --size WxH           scene size at scale 1, from 320x240 to 8192x8192 (default 1280x800)
   --all-heads          one file per layer and head of --kind, into --out-dir
@@ -51,8 +54,8 @@ under xvfb-run.
 
 const std::set<std::string> kValued = {
     "model", "text",     "target",    "beam",  "view", "kind", "layer",   "head",  "head-mode",
-    "step",  "colormap", "threshold", "scale", "size", "out",  "out-dir", "format", "query",
-    "stage"};
+    "step",  "colormap", "threshold", "scale", "size", "out",  "out-dir", "format", "row-labels",
+    "query", "stage"};
 const std::set<std::string> kFlags = {"overlay-heads", "dark", "all-heads", "help",
                                       "compare-unscaled", "predict-first"};
 
@@ -102,6 +105,8 @@ AppState state_from(const Args& args) {
                      args.get("colormap") + "'");
   s.threshold = static_cast<float>(args.get_double("threshold", 0.0, 0.0, 1.0));
   s.dark = args.has("dark");
+  if (args.has("row-labels") && !parse_row_labels(args.get("row-labels"), &s.row_labels))
+    throw InputError("--row-labels must be output or input, got '" + args.get("row-labels") + "'");
   return s;
 }
 

@@ -95,6 +95,14 @@ void draw_controls(float width, Settings* settings, const Trace* trace, Requests
   ImGui::SetNextItemWidth(-1);
   if (ImGui::SliderInt("##step", &step, 0, std::max(0, steps - 1), "step %d")) state.step = step;
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Decoding step: a target position ([ / ])");
+  bool by_output = state.row_labels == RowLabels::kOutput;
+  if (ImGui::Checkbox("Rows: the word written (\xe2\x86\x92)", &by_output))
+    state.row_labels = by_output ? RowLabels::kOutput : RowLabels::kInput;
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip(
+        "Cross and decoder self-attention: the step that reads 'le' writes 'chat'.\n"
+        "On: its row is named by the word it writes (\xe2\x86\x92 chat); off: by the word it "
+        "reads (le). (R)");
 
   ImGui::Spacing();
   ImGui::TextDisabled("COLOUR");

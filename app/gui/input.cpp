@@ -98,6 +98,8 @@ Shortcut shortcut_for(const KeyPress& press, bool typing) {
       return {Action::kNextKind};
     case GLFW_KEY_M:
       return {Action::kNextHeadMode};
+    case GLFW_KEY_R:
+      return {Action::kToggleRowLabels};
     case GLFW_KEY_SLASH:
       return {shift ? Action::kToggleHelp : Action::kNone};
     case GLFW_KEY_ESCAPE:
@@ -168,6 +170,10 @@ bool apply_to_state(const Shortcut& shortcut, AppState* state, const Trace* trac
     case Action::kNextHeadMode:
       state->head_mode = static_cast<HeadMode>((static_cast<int>(state->head_mode) + 1) % 3);
       return true;
+    case Action::kToggleRowLabels:
+      state->row_labels =
+          state->row_labels == RowLabels::kOutput ? RowLabels::kInput : RowLabels::kOutput;
+      return true;
     case Action::kShowView:
       state->view = shortcut.view;
       return true;
@@ -209,6 +215,7 @@ std::vector<KeyHelp> key_help() {
       {"Space / Shift+Space", "Explain: next / previous stage of the computation"},
       {"U", "Explain: also the softmax without 1/√d_k, with both entropies"},
       {"P / W", "Explain: predict first (hide the weights) / show them"},
+      {"R", "name rows by the word written (→ chat) or read"},
       {"Ctrl+S", "export the current view as PNG"},
       {"Ctrl+O", "open a model folder"},
       {"Ctrl+Shift+S", "export the whole window as PNG"},

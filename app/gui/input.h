@@ -31,6 +31,8 @@ enum class Action {
   kNextHeadMode,  // one head, mean, max, one head...
   kShowView,      // Shortcut::view
   kEscape,        // hide the help, let go of the clicked token
+  // Decoder rows named by the token written, or by the token read.
+  kToggleRowLabels,
   // The explain view (↑ / ↓ choose its query while it is shown, instead of the layer).
   kNextStage,      // show one more stage of the computation
   kPreviousStage,  // one stage less

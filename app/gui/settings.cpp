@@ -117,6 +117,7 @@ std::string settings_json(const Settings& settings) {
   out["threshold"] = s.threshold;
   out["dark"] = s.dark;
   out["ui_scale"] = s.ui_scale;
+  out["row_labels"] = to_string(s.row_labels);
   out["export_scale"] = settings.export_scale;
   out["export_dir"] = sanitize_utf8(settings.export_dir);
   out["window_width"] = settings.window_width;
@@ -167,6 +168,7 @@ bool parse_settings(const std::string& text, Settings* settings, std::string* wa
     read_value(json, "threshold", &s.threshold);
     read_value(json, "dark", &s.dark);
     read_value(json, "ui_scale", &s.ui_scale);
+    read_enum(json, "row_labels", parse_row_labels, &s.row_labels);
     read_value(json, "export_scale", &loaded.export_scale);
     read_value(json, "export_dir", &loaded.export_dir);
     read_value(json, "window_width", &loaded.window_width);

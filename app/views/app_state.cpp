@@ -26,11 +26,11 @@ bool parse_name(const std::string& text, const Enum (&values)[N], Enum* out) {
 // with one added to the struct and not here, it does not compile.
 auto fields(const ViewParams& p) {
   const auto& [view, kind, layer, head, head_mode, overlay_heads, step, colormap, threshold, dark,
-               ui_scale, focus_query, focus_key, query, explain_stage, compare_unscaled,
+               ui_scale, row_labels, focus_query, focus_key, query, explain_stage, compare_unscaled,
                predict_first, revealed] = p;
   return std::tie(view, kind, layer, head, head_mode, overlay_heads, step, colormap, threshold,
-                  dark, ui_scale, focus_query, focus_key, query, explain_stage, compare_unscaled,
-                  predict_first, revealed);
+                  dark, ui_scale, row_labels, focus_query, focus_key, query, explain_stage,
+                  compare_unscaled, predict_first, revealed);
 }
 
 }  // namespace
@@ -112,6 +112,21 @@ const char* to_string(DecodeMode mode) {
 bool parse_decode_mode(const std::string& text, DecodeMode* mode) {
   static const DecodeMode values[] = {DecodeMode::kGreedy, DecodeMode::kBeam, DecodeMode::kForced};
   return parse_name(text, values, mode);
+}
+
+const char* to_string(RowLabels labels) {
+  switch (labels) {
+    case RowLabels::kInput:
+      return "input";
+    case RowLabels::kOutput:
+      return "output";
+  }
+  return "?";
+}
+
+bool parse_row_labels(const std::string& text, RowLabels* labels) {
+  static const RowLabels values[] = {RowLabels::kInput, RowLabels::kOutput};
+  return parse_name(text, values, labels);
 }
 
 }  // namespace attnscope

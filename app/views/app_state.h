@@ -30,6 +30,14 @@ enum class DecodeMode { kGreedy, kBeam, kForced };
 const char* to_string(DecodeMode mode);  // "greedy", "beam", "forced"
 bool parse_decode_mode(const std::string& text, DecodeMode* mode);
 
+// How the rows of cross and decoder self-attention are named. Row t is the step that reads
+// decoder input y_t and writes y_{t+1} (the Trace's output_ids[t]): kOutput names it by the
+// token it writes ("→ chat"), kInput by the token it reads ("le"). Encoder rows are source
+// tokens either way.
+enum class RowLabels { kInput, kOutput };
+const char* to_string(RowLabels labels);  // "input", "output"
+bool parse_row_labels(const std::string& text, RowLabels* labels);
+
 // The stages of the Explain view, in order: q and k, scores, scaled, masked, weights, weighted
 // values, output, all heads concatenated, W_o (explain_stage_name in views.h names them).
 constexpr int kExplainStages = 9;
@@ -49,6 +57,7 @@ struct ViewParams {
   float threshold = 0.0f;  // links below it are hidden; heatmap cells below it are blanked
   bool dark = false;       // dark theme (views draw on a dark background)
   float ui_scale = 1.0f;   // text and controls, for projectors
+  RowLabels row_labels = RowLabels::kOutput;  // decoder rows: the token written, or read
   // The token clicked in the links view, which then shows only its own links; -1 when none.
   // Not saved in the settings.
   int focus_query = -1, focus_key = -1;

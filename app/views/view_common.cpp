@@ -210,6 +210,54 @@ std::string quoted_token(const std::vector<std::string>& tokens, int i) {
   return "'" + display_token(tokens, i) + "' (" + std::to_string(i) + ")";
 }
 
+bool rows_by_output(const AppState& state, AttentionKind kind) {
+  return state.row_labels == RowLabels::kOutput && kind != AttentionKind::kEncoderSelf;
+}
+
+bool written_token(const ViewInput& in, int row, std::string* token) {
+  if (!in.trace || row < 0) return false;
+  const Trace& trace = *in.trace;
+  if (row >= static_cast<int>(trace.output_ids.size())) return false;
+  const int id = trace.output_ids[row];
+  std::string name;
+  if (in.target_token) {
+    name = in.target_token(id);
+  } else if (row + 1 < static_cast<int>(trace.tgt_ids.size()) && trace.tgt_ids[row + 1] == id &&
+             row + 1 < static_cast<int>(trace.tgt_tokens.size())) {
+    name = trace.tgt_tokens[row + 1];  // decoded: the next input is the token written
+  }
+  if (name.empty()) name = "#" + std::to_string(id);
+  *token = is_valid_utf8(name) ? name : sanitize_utf8(name);
+  return true;
+}
+
+std::string row_label(const ViewInput& in, AttentionKind kind, int row) {
+  std::string written;
+  if (rows_by_output(state_of(in), kind) && written_token(in, row, &written))
+    return "\xe2\x86\x92 " + written;  // →
+  return in.trace ? display_token(in.trace->query_tokens(kind), row) : "#" + std::to_string(row);
+}
+
+std::string row_name(const ViewInput& in, AttentionKind kind, int row) {
+  std::string written;
+  if (rows_by_output(state_of(in), kind) && written_token(in, row, &written))
+    return "the step writing '" + written + "'";
+  return "query '" +
+         (in.trace ? display_token(in.trace->query_tokens(kind), row) : "#" + std::to_string(row)) +
+         "'";
+}
+
+std::string row_tooltip(const ViewInput& in, AttentionKind kind, int row) {
+  if (!in.trace) return "";
+  const auto& queries = in.trace->query_tokens(kind);
+  std::string written;
+  if (kind != AttentionKind::kEncoderSelf && written_token(in, row, &written)) {
+    return "step " + std::to_string(row) + " reads '" + display_token(queries, row) +
+           "', writes '" + written + "'";
+  }
+  return "query " + quoted_token(queries, row);
+}
+
 const char* kind_title(AttentionKind kind) {
   return names_of(kind).title;
 }

@@ -84,6 +84,23 @@ std::string display_token(const std::vector<std::string>& tokens, int i);
 // "'chat' (3)" as tooltips name a token.
 std::string quoted_token(const std::vector<std::string>& tokens, int i);
 
+// Rows named by the token their step writes: ViewParams::row_labels is kOutput and the kind
+// is cross or decoder self-attention (encoder rows are source tokens either way).
+bool rows_by_output(const AppState& state, AttentionKind kind);
+// The token the step of decoder row `row` writes (output_ids[row], named by
+// ViewInput::target_token, or by the decoder input that follows when it is the same id),
+// valid UTF-8; false when the Trace has no output for that row.
+bool written_token(const ViewInput& in, int row, std::string* token);
+// The label of row `row` of a kind's matrices: "→ chat" when rows_by_output and the token
+// written is known, else the query token as display_token gives it.
+std::string row_label(const ViewInput& in, AttentionKind kind, int row);
+// How a sentence names that row: "the step writing 'chat'" when rows_by_output (and the token
+// is known), else "query 'le'".
+std::string row_name(const ViewInput& in, AttentionKind kind, int row);
+// A row's tooltip: "query 'le' (1)", and for decoder rows whose output is known
+// "step 1 reads 'le', writes 'chat'".
+std::string row_tooltip(const ViewInput& in, AttentionKind kind, int row);
+
 // "cross-attention", "encoder self-attention", "decoder self-attention" (names_of(kind).title).
 const char* kind_title(AttentionKind kind);
 // "head 2", "mean of 4 heads", "max of 4 heads".

@@ -29,14 +29,20 @@ std::shared_ptr<const Matrix> colorbar_values() {
 }
 constexpr uint64_t kColorbarKey = 0x636f6c6f72626172ull;  // "colorbar"
 
-const char* axes_subtitle(AttentionKind kind) {
+// What the axes hold, and for decoder rows which token names them (RowLabels).
+const char* axes_subtitle(AttentionKind kind, bool by_output) {
   switch (kind) {
     case AttentionKind::kEncoderSelf:
       return "source tokens: rows attend (queries) to columns (keys)";
     case AttentionKind::kDecoderSelf:
-      return "target tokens: rows attend (queries) to earlier columns (keys)";
+      return by_output ? "rows: \xe2\x86\x92 the word each step writes \xc2\xb7 columns: "
+                         "the decoder input so far (keys)"
+                       : "rows: decoder input (queries) \xc2\xb7 columns: earlier decoder input "
+                         "(keys)";
     case AttentionKind::kCross:
-      return "rows: target tokens (queries) \xc2\xb7 columns: source tokens (keys)";
+      return by_output ? "rows: \xe2\x86\x92 the word each step writes \xc2\xb7 columns: "
+                         "source tokens (keys)"
+                       : "rows: decoder input (queries) \xc2\xb7 columns: source tokens (keys)";
   }
   return "";
 }
@@ -69,19 +75,19 @@ Scene build_heatmap(const ViewInput& in) {
   const std::string title = std::string(kind_title(state.kind)) + " \xc2\xb7 layer " +
                             std::to_string(state.layer) + " \xc2\xb7 " +
                             heads_title(state.head_mode, state.head, heads);
-  const float top = add_title(scene, text, sz, theme, title, axes_subtitle(state.kind));
+  const float top = add_title(scene, text, sz, theme, title,
+                              axes_subtitle(state.kind, rows_by_output(state, state.kind)));
   if (rows == 0 || cols == 0) {
     scene.texts.push_back(make_text(in.width / 2, (top + in.height) / 2, "no tokens", sz.label,
                                     theme.muted, TextAlign::kCenter));
     return scene;
   }
 
-  const auto& query_tokens = trace.query_tokens(state.kind);
   const auto& key_tokens = trace.key_tokens(state.kind);
   std::vector<std::string> row_labels(rows), col_labels(cols);
   float row_max = 0, col_max = 0;  // widest label at sz.label (widths are linear in size)
   for (int i = 0; i < rows; ++i) {
-    row_labels[i] = display_token(query_tokens, i);
+    row_labels[i] = row_label(in, state.kind, i);
     row_max = std::max(row_max, text.width(row_labels[i], sz.label));
   }
   for (int j = 0; j < cols; ++j) {
@@ -326,7 +332,7 @@ Scene build_heatmap(const ViewInput& in) {
     r.height = cell;
     r.kind = HitKind::kQueryToken;
     r.a = i;
-    r.tooltip = "query " + quoted_token(query_tokens, i);
+    r.tooltip = row_tooltip(in, state.kind, i);
     scene.hits.push_back(std::move(r));
   }
   for (int j = 0; j < cols; ++j) {

@@ -33,14 +33,15 @@ float link_alpha(float weight) {
   return 0.06f + 0.94f * std::pow(std::clamp(weight, 0.0f, 1.0f), 0.8f);
 }
 
-const char* side_name(AttentionKind kind, bool keys) {
+const char* side_name(AttentionKind kind, bool keys, bool by_output) {
+  if (!keys && by_output) return "queries \xc2\xb7 word written";
   switch (kind) {
     case AttentionKind::kEncoderSelf:
       return keys ? "keys \xc2\xb7 source" : "queries \xc2\xb7 source";
     case AttentionKind::kDecoderSelf:
-      return keys ? "keys \xc2\xb7 target" : "queries \xc2\xb7 target";
+      return keys ? "keys \xc2\xb7 decoder input" : "queries \xc2\xb7 decoder input";
     case AttentionKind::kCross:
-      return keys ? "keys \xc2\xb7 source" : "queries \xc2\xb7 target";
+      return keys ? "keys \xc2\xb7 source" : "queries \xc2\xb7 decoder input";
   }
   return "";
 }
@@ -80,7 +81,6 @@ Scene build_links(const ViewInput& in) {
   const int want_k = clicked ? state.focus_key : in.hover.key;
   const int focus_q = want_q >= 0 && want_q < nq ? want_q : -1;
   const int focus_k = want_k >= 0 && want_k < nk ? want_k : -1;
-  const auto& query_tokens = trace.query_tokens(state.kind);
   const auto& key_tokens = trace.key_tokens(state.kind);
 
   const std::string title = std::string(kind_title(state.kind)) + " \xc2\xb7 layer " +
@@ -89,8 +89,7 @@ Scene build_links(const ViewInput& in) {
                                      : heads_title(state.head_mode, state.head, heads));
   std::string subtitle =
       "thicker, darker line = more attention \xc2\xb7 below " + format_value(floor, 2) + " hidden";
-  if (focus_q >= 0)
-    subtitle += " \xc2\xb7 only query '" + display_token(query_tokens, focus_q) + "'";
+  if (focus_q >= 0) subtitle += " \xc2\xb7 only " + row_name(in, state.kind, focus_q);
   if (focus_k >= 0) subtitle += " \xc2\xb7 only key '" + display_token(key_tokens, focus_k) + "'";
   const float top = add_title(scene, text, sz, theme, title, subtitle);
   if (nq == 0 || nk == 0) {
@@ -129,14 +128,16 @@ Scene build_links(const ViewInput& in) {
   const float pitch = std::min(list_h / n, 2.5f * sz.label);
   const LabelFit fit = fit_labels(pitch, sz.label, sz.min);
   std::vector<std::string> key_labels(nk), query_labels(nq);
-  float widest = std::max(text.width(side_name(state.kind, true), sz.subtitle),
-                          text.width(side_name(state.kind, false), sz.subtitle));
+  const bool by_output = rows_by_output(state, state.kind);
+  const char* key_side = side_name(state.kind, true, by_output);
+  const char* query_side = side_name(state.kind, false, by_output);
+  float widest = std::max(text.width(key_side, sz.subtitle), text.width(query_side, sz.subtitle));
   for (int k = 0; k < nk; ++k) {
     key_labels[k] = display_token(key_tokens, k);
     widest = std::max(widest, text.width(key_labels[k], fit.size));
   }
   for (int q = 0; q < nq; ++q) {
-    query_labels[q] = display_token(query_tokens, q);
+    query_labels[q] = row_label(in, state.kind, q);
     widest = std::max(widest, text.width(query_labels[q], fit.size));
   }
   // Both gutters as wide as the widest label, so the links sit in the middle of the scene.
@@ -158,11 +159,9 @@ Scene build_links(const ViewInput& in) {
   auto key_y = [&](int k) { return key_top + (k + 0.5f) * pitch; };
   auto query_y = [&](int q) { return query_top + (q + 0.5f) * pitch; };
 
-  scene.texts.push_back(make_text(key_x, header_y,
-                                  text.fit(side_name(state.kind, true), sz.subtitle, gutter),
+  scene.texts.push_back(make_text(key_x, header_y, text.fit(key_side, sz.subtitle, gutter),
                                   sz.subtitle, theme.muted, TextAlign::kRight));
-  scene.texts.push_back(make_text(query_x, header_y,
-                                  text.fit(side_name(state.kind, false), sz.subtitle, gutter),
+  scene.texts.push_back(make_text(query_x, header_y, text.fit(query_side, sz.subtitle, gutter),
                                   sz.subtitle, theme.muted, TextAlign::kLeft));
 
   // The links: every pair at or above the floor (of the focused token only, when one is).
@@ -267,7 +266,8 @@ Scene build_links(const ViewInput& in) {
       Eigen::Index best = 0;
       const float w = matrices[0]->col(k).maxCoeff(&best);
       r.tooltip += " \xc2\xb7 most attended by " +
-                   quoted_token(query_tokens, static_cast<int>(best)) + ": " + format_value(w);
+                   row_name(in, state.kind, static_cast<int>(best)) + " (" + std::to_string(best) +
+                   "): " + format_value(w);
     }
     scene.hits.push_back(std::move(r));
   }
@@ -279,7 +279,7 @@ Scene build_links(const ViewInput& in) {
     r.height = pitch;
     r.kind = HitKind::kQueryToken;
     r.a = q;
-    r.tooltip = "query " + quoted_token(query_tokens, q);
+    r.tooltip = row_tooltip(in, state.kind, q);
     if (!overlay) {
       Eigen::Index best = 0;
       const float w = matrices[0]->row(q).maxCoeff(&best);

@@ -318,9 +318,15 @@ Scene build_steps(const ViewInput& in) {
     cy = by + bh + row_gap;
   }
 
-  // (b) Where the token at step t looks in the source.
+  // (b) Where the token at step t looks in the source; named by the token it writes when
+  // rows are (RowLabels).
+  std::string written;
+  const bool by_output =
+      rows_by_output(state, AttentionKind::kCross) && written_token(in, t, &written);
   bar_chart(scene, text, sz, theme, bx, by, bw, bh,
-            "where '" + display_token(targets, t) + "' looks in the source", source_bars);
+            by_output ? "where the step writing '" + written + "' looks in the source"
+                      : "where '" + display_token(targets, t) + "' looks in the source",
+            source_bars);
 
   // (c) What it predicts next.
   const std::string probs_heading = "next token after '" + display_token(targets, t) + "'";

@@ -58,7 +58,6 @@ std::string hit_tooltip(const ViewInput& in, const HitRegion& region) {
   if (!region.tooltip.empty() || !in.trace) return region.tooltip;
   const Trace& trace = *in.trace;
   const AppState& state = state_of(in);
-  const auto& queries = trace.query_tokens(state.kind);
   const auto& keys = trace.key_tokens(state.kind);
   // A tooltip is never worth an exception: a region from an older state gets none.
   try {
@@ -71,8 +70,9 @@ std::string hit_tooltip(const ViewInput& in, const HitRegion& region) {
         }
         const float value = aggregate_heads_at(trace, state.kind, state.layer, state.head_mode,
                                                state.head, region.a, region.b);
-        std::string text = "query " + quoted_token(queries, region.a) + " \xe2\x86\x92 key " +
-                           quoted_token(keys, region.b) + ": " + format_value(value);
+        std::string text = row_name(in, state.kind, region.a) + " (" + std::to_string(region.a) +
+                           ") \xe2\x86\x92 key " + quoted_token(keys, region.b) + ": " +
+                           format_value(value);
         if (state.head_mode != HeadMode::kSingle) {
           text +=
               " (" + heads_title(state.head_mode, 0, static_cast<int>(record.heads.size())) + ")";
@@ -80,7 +80,7 @@ std::string hit_tooltip(const ViewInput& in, const HitRegion& region) {
         return text;
       }
       case HitKind::kQueryToken:
-        return "query " + quoted_token(queries, region.a);
+        return row_tooltip(in, state.kind, region.a);
       case HitKind::kKeyToken:
         return "key " + quoted_token(keys, region.a);
       case HitKind::kTile:

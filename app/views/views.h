@@ -90,8 +90,9 @@ bool heatmap_cell_at(const Scene& scene, float x, float y, int* row, int* col);
 
 // The tooltip of a region: its own text when it has one, else formatted now. Cell regions
 // leave theirs empty, so that building a view formats no string per cell; this formats
-// "query 'chat' (3) → key 'cat' (2): 0.734" for the region's a and b (fill them in first
-// for the single region of a large heatmap, as resolve_hit does).
+// "query 'chat' (3) → key 'cat' (2): 0.734" for the region's a and b, or "the step writing
+// 'le' (3) → ..." when rows are named by the word written (fill a and b in first for the
+// single region of a large heatmap, as resolve_hit does).
 std::string hit_tooltip(const ViewInput& in, const HitRegion& region);
 
 // The region under a point (Scene::hit), with a large heatmap's row and column filled in by
