@@ -345,3 +345,31 @@ TEST_CASE("explain view: the query defaults to the last row and follows the head
   CHECK(message.matrices.empty());
   CHECK_FALSE(message.texts.empty());
 }
+
+TEST_CASE("explain view: the formula's symbol of the current stage, or of a hovered score, lit") {
+  AppState state;
+  state.view = ViewKind::kExplain;
+  state.kind = AttentionKind::kCross;
+  state.layer = 1;
+  state.query = 2;
+  const Theme theme = make_theme(false);
+  auto lit = [&](const Scene& scene, const std::string& piece) {
+    for (const SceneText& t : scene.texts)
+      if (t.text == piece) return same_color(t.color, theme.accent);
+    FAIL("no formula piece " << piece);
+    return false;
+  };
+  const std::string qk = "q\xc2\xb7K\xe1\xb5\x80", scale = " / \xe2\x88\x9a" "d\xe2\x82\x96";
+  state.explain_stage = 2;  // scaled
+  Scene scene = build_view(explain_input(state));
+  CHECK(lit(scene, scale));
+  CHECK_FALSE(lit(scene, qk));
+  CHECK_FALSE(lit(scene, "softmax"));
+  state.explain_stage = 4;  // weights
+  scene = build_view(explain_input(state));
+  CHECK(lit(scene, "softmax"));
+  CHECK_FALSE(lit(scene, scale));
+  ViewInput in = explain_input(state);
+  in.hover.key = 0;
+  CHECK(lit(build_view(in), qk));
+}

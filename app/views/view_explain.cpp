@@ -500,17 +500,57 @@ Scene build_explain(const ViewInput& in) {
       j = 0;
       for (int k = 1; k < keys; ++k)
         if (e.weights[k] > e.weights[j]) j = k;
-      if (!show_weights) {
-        for (int k = 1; k < keys; ++k)
-          if (e.scores[k] > e.scores[j]) j = k;
+      if (!show_weights) {  // the highest score among the keys the query sees
+        for (int k = 0; k < keys; ++k)
+          if (!e.masked[k] && (e.masked[j] || e.scores[k] > e.scores[j])) j = k;
       }
     }
     float fy = band_y + 2.8f * line;
     const float fsize = 1.15f * sz.label;
-    std::string formula = "w = softmax(q\xc2\xb7K\xe1\xb5\x80 / \xe2\x88\x9a" "d\xe2\x82\x96)";
-    if (stage >= kWeighted) formula += "     output = w\xc2\xb7V = \xce\xa3 w\xe2\xb1\xbc v\xe2\xb1\xbc";
-    scene.texts.push_back(make_text(sz.margin, fy, text.fit(formula, fsize, in.width - 2 * sz.margin),
-                                    fsize, theme.text));
+    // The formula in pieces, the one of the current stage (or of the hovered score) lit up.
+    struct Piece {
+      std::string text;
+      bool lit;
+    };
+    const bool scores_lit = stage == kScores || hovered_key >= 0;
+    std::vector<Piece> pieces = {
+        {"w = ", false},
+        {"softmax", stage == kWeights},
+        {"(", false},
+        {"q\xc2\xb7K\xe1\xb5\x80", stage == kQK || scores_lit},
+        {" / \xe2\x88\x9a" "d\xe2\x82\x96", stage == kScaled},
+        {")", false},
+    };
+    if (stage >= kMasked) pieces.push_back({"  (masked keys: \xe2\x88\x92\xe2\x88\x9e)", stage == kMasked});
+    if (stage >= kWeighted) {
+      pieces.push_back({"     output = ", stage == kOutput});
+      pieces.push_back({"w\xc2\xb7V", stage == kWeighted});
+      pieces.push_back({" = \xce\xa3 w\xe2\xb1\xbc v\xe2\xb1\xbc", stage == kOutput});
+    }
+    if (stage >= kConcat) pieces.push_back({"     [heads]", stage == kConcat});
+    if (stage >= kProjected) pieces.push_back({" W\xe2\x82\x92 + b", stage == kProjected});
+    std::string whole;
+    for (const Piece& piece : pieces)
+      whole += piece.text;
+    float formula_size = fsize;
+    const float whole_w = text.width(whole, fsize);
+    if (whole_w > in.width - 2 * sz.margin) formula_size *= (in.width - 2 * sz.margin) / whole_w;
+    float px = sz.margin;
+    for (const Piece& piece : pieces) {
+      const float w = text.width(piece.text, formula_size);
+      if (piece.lit) {
+        SceneRect r;
+        r.x = px - 2 * u;
+        r.y = fy - 0.65f * formula_size;
+        r.width = w + 4 * u;
+        r.height = 1.3f * formula_size;
+        r.fill = with_alpha(theme.accent, 0.15f);
+        scene.rects.push_back(r);
+      }
+      scene.texts.push_back(make_text(px, fy, piece.text, formula_size,
+                                      piece.lit ? theme.accent : theme.text));
+      px += w;
+    }
     fy += 1.15f * line;
     if (j >= 0 && stage >= kScores) {
       const std::string key = "'" + display_token(e.key_tokens, j) + "'";
