@@ -173,7 +173,11 @@ TEST_CASE("links view: the hovered token isolates its links, a clicked one wins 
   in.hover.query = 2;
   const Scene hovered = build_view(in);
   CHECK(hovered.lines.size() < all.lines.size());
-  CHECK(scene_to_svg(hovered).find("only query") != std::string::npos);
+  // The subtitle names the token: by the word its step writes (the default), or as the query.
+  CHECK(scene_to_svg(hovered).find("only the step writing") != std::string::npos);
+  state.row_labels = RowLabels::kInput;
+  CHECK(scene_to_svg(build_view(in)).find("only query") != std::string::npos);
+  state.row_labels = RowLabels::kOutput;
 
   // Token 5 clicked while the pointer is over token 2: token 5's links, as with no pointer.
   state.focus_query = 5;
