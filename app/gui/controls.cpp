@@ -100,9 +100,9 @@ void draw_controls(float width, Settings* settings, const Trace* trace, Requests
     state.row_labels = by_output ? RowLabels::kOutput : RowLabels::kInput;
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip(
-        "Cross and decoder self-attention: the step that reads 'le' writes 'chat'.\n"
-        "On: its row is named by the word it writes (\xe2\x86\x92 chat); off: by the word it "
-        "reads (le). (R)");
+        "Cross and decoder self-attention: each row is a step that reads one word of the\n"
+        "decoder input and writes the next. On: rows are named by the word written\n"
+        "(\xe2\x86\x92 chat); off: by the word read (le). Key: R");
 
   ImGui::Spacing();
   ImGui::TextDisabled("COLOUR");
