@@ -130,7 +130,13 @@ TEST_CASE("explain view: q and k strips on the diverging colormap, centred on 0"
   const auto by_text = texts_by_content(scene);
   for (const std::string& token : e.key_tokens)
     CHECK(by_text.count(token));
-  CHECK(by_text.count("q: " + e.query_token));
+  // The query is named as the heatmap names its row: by the word its step writes, or (with
+  // rows named by the decoder input) by its token.
+  const std::string written =
+      toy().bundle.tgt_vocab.token(toy().trace->output_ids[state.query]);
+  CHECK(by_text.count("q: \xe2\x86\x92 " + written));
+  state.row_labels = RowLabels::kInput;
+  CHECK(texts_by_content(build_view(explain_input(state))).count("q: " + e.query_token));
 }
 
 TEST_CASE("explain view: bars as long as the scores, the scaled scores and the weights") {

@@ -111,8 +111,11 @@ Scene build_explain(const ViewInput& in) {
   const float u = sz.u;
   Scene scene = empty_scene(in, theme);
 
-  // Title: what is explained; subtitle: the formula and the single head shown.
-  const std::string query_name = quoted_token(trace.query_tokens(state.kind), query);
+  // Title: what is explained, the row named as the other views name it (by the word its step
+  // writes, or by the query token: ViewParams::row_labels); subtitle: the formula, the step's
+  // other name and the single head shown.
+  const std::string query_name = row_name(in, state.kind, query);
+  const std::string query_label = row_label(in, state.kind, query);
   std::string title = "How " + query_name + " weighs the keys \xc2\xb7 " + kind_title(state.kind) +
                       " \xc2\xb7 layer " + std::to_string(state.layer) + " \xc2\xb7 head " +
                       std::to_string(head);
@@ -123,9 +126,12 @@ Scene build_explain(const ViewInput& in) {
     subtitle += " \xc2\xb7 one head explained (head " + std::to_string(head) + "), not the " +
                 to_string(state.head_mode);
   }
-  if (state.kind != AttentionKind::kEncoderSelf && in.target_token &&
-      query < static_cast<int>(trace.output_ids.size())) {
-    subtitle += " \xc2\xb7 this step writes '" + in.target_token(trace.output_ids[query]) + "'";
+  std::string written;
+  if (state.kind != AttentionKind::kEncoderSelf && written_token(in, query, &written)) {
+    subtitle += rows_by_output(state, state.kind)
+                    ? " \xc2\xb7 its query reads " +
+                          quoted_token(trace.query_tokens(state.kind), query)
+                    : " \xc2\xb7 this step writes '" + written + "'";
   }
   float top = add_title(scene, text, sz, theme, title, subtitle);
 
@@ -176,7 +182,7 @@ Scene build_explain(const ViewInput& in) {
   for (int j = 0; j < keys; ++j)
     label_w = std::max(label_w, text.width(display_token(e.key_tokens, j), label_size));
   label_w = std::max(label_w,
-                     text.width("q: " + display_token(trace.query_tokens(state.kind), query),
+                     text.width("q: " + query_label,
                                 label_size));
   label_w = std::min(label_w, 0.14f * in.width) + 6 * u;
   const float gap = 14 * u;
@@ -273,9 +279,8 @@ Scene build_explain(const ViewInput& in) {
   header(wv_x, strip_w, "w\xe2\xb1\xbc \xc2\xb7 v\xe2\xb1\xbc", kWeighted);
 
   // The query row: its token and q.
-  const auto& query_tokens = trace.query_tokens(state.kind);
   scene.texts.push_back(make_text(label_x, q_y + row_h / 2,
-                                  text.fit("q: " + display_token(query_tokens, query), label_size,
+                                  text.fit("q: " + query_label, label_size,
                                            label_w - 6 * u),
                                   label_size, theme.accent, TextAlign::kRight));
   {
@@ -521,7 +526,8 @@ Scene build_explain(const ViewInput& in) {
         {" / \xe2\x88\x9a" "d\xe2\x82\x96", stage == kScaled},
         {")", false},
     };
-    if (stage >= kMasked) pieces.push_back({"  (masked keys: \xe2\x88\x92\xe2\x88\x9e)", stage == kMasked});
+    const bool any_masked = std::find(e.masked.begin(), e.masked.end(), true) != e.masked.end();
+    if (stage >= kMasked && any_masked) pieces.push_back({"  (masked keys: \xe2\x88\x92\xe2\x88\x9e)", stage == kMasked});
     if (stage >= kWeighted) {
       pieces.push_back({"     output = ", stage == kOutput});
       pieces.push_back({"w\xc2\xb7V", stage == kWeighted});
