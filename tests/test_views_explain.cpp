@@ -379,3 +379,34 @@ TEST_CASE("explain view: the formula's symbol of the current stage, or of a hove
   in.hover.key = 0;
   CHECK(lit(build_view(in), qk));
 }
+
+TEST_CASE("explain view: inside its scene at every size and text size, both themes") {
+  AppState state;
+  state.view = ViewKind::kExplain;
+  for (AttentionKind kind : kAttentionKinds) {
+    state.kind = kind;
+    for (float scale : {1.0f, 1.75f, 3.0f}) {
+      for (auto size : {std::pair<float, float>{1280, 800}, {560, 460}, {480, 360}, {500, 900}}) {
+        for (bool unscaled : {false, true}) {
+          // A view too small for the text size says so instead (checked below).
+          if ((scale >= 3 && size.first < 1000) || (scale > 1 && size.first < 500)) continue;
+          CAPTURE(to_string(kind));
+          CAPTURE(scale);
+          CAPTURE(size.first);
+          state.ui_scale = scale;
+          state.compare_unscaled = unscaled;
+          state.dark = unscaled;
+          ViewInput in = explain_input(state, size.first, size.second);
+          in.hover.key = 1;
+          check_inside(build_view(in));
+        }
+      }
+    }
+  }
+  // Too small for its text: a message, inside the scene.
+  state.ui_scale = 3;
+  const Scene tiny = build_view(explain_input(state, 480, 360));
+  check_inside(tiny);
+  CHECK(tiny.matrices.empty());
+  CHECK(has_text_starting(tiny, "Too small"));
+}

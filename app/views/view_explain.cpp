@@ -164,18 +164,23 @@ Scene build_explain(const ViewInput& in) {
 
   // Bottom band: the head outputs side by side and W_o, the formula with numbers.
   const float line = kLinePitch * sz.label;
-  const float bottom_band = 7.2f * line;
-  const float table_bottom = in.height - sz.margin - bottom_band;
-
   // Rows: a header, the query, one per key, the sum.
   const int row_count = keys + 3;
+  // When rows would get too small for their labels (large text in a small view), the formula
+  // panel gives its room to the table.
+  const bool compact = (in.height - sz.margin - top - 7.2f * line) / row_count < sz.min;
+  const float bottom_band = (compact ? 3.0f : 7.2f) * line;
+  const float table_bottom = in.height - sz.margin - bottom_band;
   float row_h = std::min((table_bottom - top) / row_count, 2.8f * sz.label);
-  row_h = std::max(row_h, 1.0f);
+  if (row_h < 2.0f || in.width < 20 * sz.label) {
+    return message_scene(in, "Too small to show the computation: make the view larger or the "
+                             "text smaller (Ctrl+-).");
+  }
   // Room to spare goes above and below the whole, not to the bottom alone.
   top += std::max(0.0f, table_bottom - top - row_count * row_h) / 4;
   const LabelFit fit = fit_labels(row_h, sz.label, sz.min);
   const float label_size = fit.size;
-  const float num_size = std::min(sz.small, std::max(label_size * 0.9f, row_h * 0.7f));
+  const float num_size = std::min(sz.small, std::max(label_size, 0.75f * row_h));
 
   // Columns, left to right.
   float label_w = text.width("q", label_size);
@@ -185,7 +190,7 @@ Scene build_explain(const ViewInput& in) {
                      text.width("q: " + query_label,
                                 label_size));
   label_w = std::min(label_w, 0.14f * in.width) + 6 * u;
-  const float gap = 14 * u;
+  const float gap = std::min(14 * u, 0.02f * in.width);
   const bool unscaled = state.compare_unscaled;
   const int bar_columns = unscaled ? 4 : 3;
   const int strip_columns = 3;  // k, v, w·v
@@ -194,7 +199,13 @@ Scene build_explain(const ViewInput& in) {
   // Strips get cells of at most 1.4 row heights and at most 40% of the room between them.
   float strip_w = std::min(0.5f * avail / strip_columns, dk * std::max(row_h * 1.4f, 3 * u));
   strip_w = std::max(strip_w, std::min(avail / 6, static_cast<float>(dk)));
-  const float bar_w = std::max((avail - strip_columns * strip_w) / bar_columns, number_w + 8 * u);
+  float bar_w = std::max((avail - strip_columns * strip_w) / bar_columns, number_w + 8 * u);
+  // In a narrow view the strips give way to the bars' numbers, then the bars to the strips.
+  if (strip_columns * strip_w + bar_columns * bar_w > avail) {
+    strip_w = std::max(std::min(static_cast<float>(dk), avail / 8),
+                       (avail - bar_columns * bar_w) / strip_columns);
+    bar_w = std::max(1.0f, (avail - strip_columns * strip_w) / bar_columns);
+  }
 
   float x = sz.margin;
   const float label_x = x + label_w - 6 * u;  // right edge of the token labels
@@ -336,7 +347,12 @@ Scene build_explain(const ViewInput& in) {
     l.color = with_alpha(theme.muted, 0.7f);
     scene.lines.push_back(l);
   };
+  // Numbers on the rows whose labels are shown, so they stay apart.
+  std::vector<bool> numbered(keys, false);
+  for (int j : shown_labels(keys, fit.stride, in.hover.key >= 0 && in.hover.key < keys ? in.hover.key : -1))
+    numbered[j] = true;
   auto number = [&](float cx, int j, const std::string& s, Color color) {
+    if (!numbered[j]) return;
     scene.texts.push_back(make_text(cx + bar_w, keys_y + (j + 0.5f) * row_h, s, num_size, color,
                                     TextAlign::kRight));
   };
@@ -390,6 +406,7 @@ Scene build_explain(const ViewInput& in) {
       weight_bars(weight_x, e.weights, weight_color);
     } else {
       for (int j = 0; j < keys; ++j) {
+        if (!numbered[j]) continue;
         scene.texts.push_back(make_text(weight_x + bar_w / 2, keys_y + (j + 0.5f) * row_h, "?",
                                         label_size, theme.accent, TextAlign::kCenter));
       }
@@ -480,8 +497,10 @@ Scene build_explain(const ViewInput& in) {
     mine.stroke_width = 2 * u;
     scene.overlay.push_back(mine);
     scene.texts.push_back(make_text(bx, band_y + h + 0.7f * sz.small,
-                                    "head outputs side by side (" + std::to_string(d_model) +
-                                        " numbers, \xc2\xb1" + format_value(concat_range, 2) + ")",
+                                    text.fit("head outputs side by side (" +
+                                                 std::to_string(d_model) + " numbers, \xc2\xb1" +
+                                                 format_value(concat_range, 2) + ")",
+                                             sz.small, w),
                                     sz.small, theme.muted));
     if (stage >= kProjected) {
       bx += w + gap;
@@ -492,14 +511,16 @@ Scene build_explain(const ViewInput& in) {
                                          1e-12f);
       add_matrix(bx, band_y, w, h, block, block_range);
       scene.texts.push_back(make_text(bx, band_y + h + 0.7f * sz.small,
-                                      "the block's output at " + query_name + " (\xc2\xb1" +
-                                          format_value(block_range, 2) + ")",
+                                      text.fit("the block's output at " + query_name +
+                                                   " (\xc2\xb1" + format_value(block_range, 2) +
+                                                   ")",
+                                               sz.small, w),
                                       sz.small, theme.muted));
     }
   }
 
   // The formula with the numbers of one key: the hovered one, else the most weighted.
-  {
+  if (!compact) {
     int j = hovered_key;
     if (j < 0 && keys > 0) {
       j = 0;
