@@ -17,6 +17,7 @@
 #include "attnscope/error.h"
 #include "attnscope/evaluate.h"
 #include "attnscope/explain.h"
+#include "attnscope/head_mask.h"
 #include "attnscope/model.h"
 #include "attnscope/pipeline.h"
 #include "attnscope/tasks.h"
@@ -63,6 +64,10 @@ commands:
 options common to all commands:
   --threads N    threads for matrix products (default 1; eval: sentences at once, default 2)
   --model DIR    a model directory (default: the bundled default model)
+  --mask-heads kind:layer:head,...
+                 translate, trace, explain, eval: switch heads off (e.g. encoder:0:1,cross:1:0;
+                 kinds encoder, decoder, cross): a masked head's output is zeroed before the
+                 block's output projection; its weights are still computed and shown
   --version      print the version and the commit it was built from
 )";
 
@@ -80,7 +85,7 @@ const std::set<std::string> kValued = {
     "model",   "beam",  "max-length", "text", "target",        "src-ids",   "tgt-ids",
     "format",  "kind",  "layer",      "head", "out",           "src-vocab", "tgt-vocab",
     "d-model", "nhead", "layers",     "d-ff", "max-positions", "seed",      "vocab",
-    "threads", "task",  "split",      "count", "query"};
+    "threads", "task",  "split",      "count", "query", "mask-heads"};
 const std::set<std::string> kFlags = {"norm-first", "f16", "json", "help", "version"};
 
 CommandArgs parse_args(int argc, char** argv) {
@@ -126,6 +131,7 @@ DecodeOptions decode_options(const CommandArgs& args) {
   if (options.beam < 1 || options.beam > 64) {
     throw InputError("--beam must be between 1 and 64, got " + std::to_string(options.beam));
   }
+  options.mask = parse_head_mask(args.get("mask-heads", ""));
   return options;
 }
 
@@ -207,6 +213,7 @@ PipelineRequest trace_request(const CommandArgs& args, const std::string& comman
   } else {
     throw InputError(command + " needs --text \"sentence\" or --src-ids 4,8,15");
   }
+  request.decode = decode_options(args);
   if (args.has("tgt-ids") || args.has("target")) {
     request.forced = true;
     if (args.has("tgt-ids")) {
@@ -214,8 +221,6 @@ PipelineRequest trace_request(const CommandArgs& args, const std::string& comman
     } else {
       request.target_text = args.get("target");
     }
-  } else {
-    request.decode = decode_options(args);
   }
   return request;
 }
@@ -312,6 +317,7 @@ Json eval_json(const EvalReport& r, const ModelBundle& bundle, const CommandArgs
   out["split"] = split_name(split);
   out["seed"] = args.get_int("seed", 1);
   out["beam"] = options.beam;
+  if (!options.mask.empty()) out["mask_heads"] = to_string(options.mask);
   out["threads"] = options.threads;
   out["sentences"] = r.sentences;
   out["exact"] = r.exact;
@@ -352,6 +358,9 @@ void print_eval(const EvalReport& r, const ModelBundle& bundle, const CommandArg
     std::printf("decoding   beam search, width %d\n", options.beam);
   } else {
     std::printf("decoding   greedy\n");
+  }
+  if (!options.mask.empty()) {
+    std::printf("masked     %s\n", to_string(options.mask).c_str());
   }
   std::printf("exact      %d of %d (%.1f%%)\n", r.exact, r.sentences, 100.0 * r.exact_match);
   const BleuScore& b = r.bleu;
@@ -422,6 +431,7 @@ int cmd_eval(const CommandArgs& args) {
   if (options.beam < 1 || options.beam > 64) {
     throw InputError("--beam must be between 1 and 64, got " + std::to_string(options.beam));
   }
+  options.mask = parse_head_mask(args.get("mask-heads", ""));
   options.threads = args.get_int("threads", 2);
   if (options.threads < 1 || options.threads > 256) {
     throw InputError("--threads must be between 1 and 256, got " + std::to_string(options.threads));

@@ -194,7 +194,8 @@ TEST_CASE("an explanation out of range names the valid range") {
 }
 
 #ifdef ATTNSCOPE_CLI
-TEST_CASE("attnscope-cli explain prints the explanation's numbers, as JSON and as a worked example") {
+TEST_CASE(
+    "attnscope-cli explain prints the explanation's numbers, as JSON and as a worked example") {
   const std::string model = kModels + "toy-en-fr";
   const ModelBundle bundle = load_model_dir(model);
   Translation decoded = greedy_decode(bundle.model, bundle.source_ids("the little cat sleeps ."));
@@ -204,9 +205,9 @@ TEST_CASE("attnscope-cli explain prints the explanation's numbers, as JSON and a
     CAPTURE(kind);
     AttentionKind k;
     REQUIRE(parse_attention_kind(kind, &k));
-    const ToolRun run =
-        run_tool(ATTNSCOPE_CLI, base + "--kind " + kind + " --layer 1 --head 2 --query 2 "
-                                                          "--format json");
+    const ToolRun run = run_tool(ATTNSCOPE_CLI, base + "--kind " + kind +
+                                                    " --layer 1 --head 2 --query 2 "
+                                                    "--format json");
     INFO(run.err);
     REQUIRE(run.status == 0);
     const nlohmann::json json = nlohmann::json::parse(run.out);
@@ -218,11 +219,11 @@ TEST_CASE("attnscope-cli explain prints the explanation's numbers, as JSON and a
     for (const char* field : {"q", "scores", "scaled", "weights", "output", "block_output"}) {
       CAPTURE(field);
       const std::vector<float> printed = json[field].get<std::vector<float>>();
-      const RowVector& want = std::string(field) == "q"        ? e.q
-                              : std::string(field) == "scores" ? e.scores
-                              : std::string(field) == "scaled" ? e.scaled
+      const RowVector& want = std::string(field) == "q"         ? e.q
+                              : std::string(field) == "scores"  ? e.scores
+                              : std::string(field) == "scaled"  ? e.scaled
                               : std::string(field) == "weights" ? e.weights
-                              : std::string(field) == "output" ? e.output
+                              : std::string(field) == "output"  ? e.output
                                                                 : e.block_output;
       REQUIRE(printed.size() == static_cast<size_t>(want.size()));
       CHECK(std::memcmp(printed.data(), want.data(), sizeof(float) * printed.size()) == 0);

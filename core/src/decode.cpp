@@ -74,7 +74,7 @@ int effective_max_length(const Config& config, int src_len, const DecodeOptions&
 Translation greedy_decode(const Model& model, const std::vector<int>& src_ids,
                           const DecodeOptions& options) {
   const Config& c = model.config();
-  Encoded enc = model.encode(src_ids, true);
+  Encoded enc = model.encode(src_ids, true, options.mask);
   const int max_len = effective_max_length(c, static_cast<int>(src_ids.size()), options);
   DecoderCache cache = model.new_cache(max_len);
   std::vector<DecoderCache*> caches{&cache};
@@ -86,7 +86,8 @@ Translation greedy_decode(const Model& model, const std::vector<int>& src_ids,
   std::vector<RowVector> logits_rows;
   std::vector<StepRecord> record;
   for (int t = 0; t < max_len; ++t) {
-    const Matrix logits = model.decode_step(enc, {out.trace.tgt_ids.back()}, caches, &record);
+    const Matrix logits =
+        model.decode_step(enc, {out.trace.tgt_ids.back()}, caches, &record, options.mask);
     steps.push_back(std::move(record[0]));
     logits_rows.push_back(logits.row(0));
     const int next = argmax(logits.row(0));
@@ -111,7 +112,7 @@ Translation beam_decode(const Model& model, const std::vector<int>& src_ids,
                         const DecodeOptions& options) {
   const Config& c = model.config();
   const int width = std::max(1, options.beam);
-  const Encoded enc = model.encode(src_ids, false);
+  const Encoded enc = model.encode(src_ids, false, options.mask);
   const int max_len = effective_max_length(c, static_cast<int>(src_ids.size()), options);
 
   struct Hypothesis {
@@ -140,7 +141,7 @@ Translation beam_decode(const Model& model, const std::vector<int>& src_ids,
       inputs.push_back(h.ids.empty() ? c.bos_id : h.ids.back());
       caches.push_back(&h.cache);
     }
-    const Matrix logits = model.decode_step(enc, inputs, caches, nullptr);
+    const Matrix logits = model.decode_step(enc, inputs, caches, nullptr, options.mask);
 
     // Each hypothesis proposes its `width` best tokens, in the order greedy would rank them.
     struct Candidate {
@@ -199,7 +200,7 @@ Translation beam_decode(const Model& model, const std::vector<int>& src_ids,
   std::vector<int> tgt{c.bos_id};
   tgt.insert(tgt.end(), best.ids.begin(), best.ids.end());
   if (!best.finished) tgt.pop_back();  // the last generated token was never fed back
-  out.trace = model.trace(src_ids, tgt);
+  out.trace = model.trace(src_ids, tgt, options.mask);
   out.trace.output_ids = best.ids;
   if (best.finished) out.trace.output_ids.push_back(c.eos_id);
   return out;

@@ -100,8 +100,11 @@ std::vector<char> pad_mask(const std::vector<int>& ids, int pad_id) {
 // What both of the model's passes share: the norms and the feed-forward sublayers.
 class ModelPass {
  public:
-  ModelPass(const Config& config, const ModelPacks& packs)
-      : config_(config), packs_(packs), eps_(static_cast<float>(config.layer_norm_eps)) {}
+  ModelPass(const Config& config, const ModelPacks& packs, const HeadMask& mask)
+      : config_(config),
+        packs_(packs),
+        mask_(mask),
+        eps_(static_cast<float>(config.layer_norm_eps)) {}
 
   bool norm_first() const { return config_.norm_first; }
 
@@ -131,8 +134,23 @@ class ModelPass {
     }
   }
 
+  // Zeroes the outputs of the masked heads of `s`'s block in context_, (rows, d_model), before
+  // the output projection reads them.
+  void silence_masked_heads(const Sublayer& s) {
+    if (mask_.empty()) return;
+    const AttentionKind kind = s.kind == SublayerKind::kSelfAttention ? AttentionKind::kEncoderSelf
+                               : s.kind == SublayerKind::kMaskedSelfAttention
+                                   ? AttentionKind::kDecoderSelf
+                                   : AttentionKind::kCross;
+    const Eigen::Index dh = context_.cols() / config_.nhead;
+    for (int h = 0; h < config_.nhead; ++h) {
+      if (mask_.masked(kind, s.layer, h)) context_.middleCols(h * dh, dh).setZero();
+    }
+  }
+
   const Config& config_;
   const ModelPacks& packs_;
+  const HeadMask& mask_;
   const float eps_;
   mutable Matrix hidden_, context_;
 };
@@ -142,10 +160,11 @@ class SequencePass : public ModelPass {
  public:
   // `records` (may be null) receives each layer's self-attention (and cross-attention, for
   // the decoder); `cross_keys`/`cross_values` are the encoder's, for the decoder.
-  SequencePass(const Config& config, const ModelPacks& packs, bool decoder, const char* key_mask,
-               const Encoded* encoded, std::vector<AttentionRecord>* self_records,
+  SequencePass(const Config& config, const ModelPacks& packs, const HeadMask& mask, bool decoder,
+               const char* key_mask, const Encoded* encoded,
+               std::vector<AttentionRecord>* self_records,
                std::vector<AttentionRecord>* cross_records)
-      : ModelPass(config, packs),
+      : ModelPass(config, packs, mask),
         decoder_(decoder),
         key_mask_(key_mask),
         encoded_(encoded),
@@ -187,6 +206,7 @@ class SequencePass : public ModelPass {
         record->values = qkv.rightCols(d);
       }
     }
+    silence_masked_heads(s);
     linear(context_, w.out_proj_weight, w.out_proj_bias, out, &p.out);
     std::vector<AttentionRecord>* records =
         s.kind == SublayerKind::kCrossAttention ? cross_records_ : self_records_;
@@ -207,9 +227,10 @@ class SequencePass : public ModelPass {
 // One new decoder position for each of B hypotheses (row b of x), each with its own cache.
 class StepPass : public ModelPass {
  public:
-  StepPass(const Config& config, const ModelPacks& packs, const Encoded& encoded,
-           const std::vector<DecoderCache*>& caches, std::vector<StepRecord>* records)
-      : ModelPass(config, packs), encoded_(encoded), caches_(caches), records_(records) {}
+  StepPass(const Config& config, const ModelPacks& packs, const HeadMask& mask,
+           const Encoded& encoded, const std::vector<DecoderCache*>& caches,
+           std::vector<StepRecord>* records)
+      : ModelPass(config, packs, mask), encoded_(encoded), caches_(caches), records_(records) {}
 
   void apply(const Sublayer& s, const Matrix& x, Matrix& out) {
     if (s.kind == SublayerKind::kFeedForward) {
@@ -250,6 +271,7 @@ class StepPass : public ModelPass {
         if (rec) rec->cross_queries[l] = q.row(b);
       }
     }
+    silence_masked_heads(s);
     linear(context_, w.out_proj_weight, w.out_proj_bias, out, &p.out);
     if (records_) {
       const bool self = s.kind == SublayerKind::kMaskedSelfAttention;
@@ -356,8 +378,9 @@ Matrix Model::embed(const std::vector<int>& ids, bool target, int first_position
   return x;
 }
 
-Encoded Model::encode(const std::vector<int>& src_ids, bool record) const {
+Encoded Model::encode(const std::vector<int>& src_ids, bool record, const HeadMask& mask) const {
   check_ids(src_ids, config_.src_vocab_size, "source");
+  mask.check(config_);
   const ThreadBudget budget(threads_for(static_cast<double>(src_ids.size()) * config_.d_model *
                                             (config_.d_model + config_.dim_feedforward) *
                                             config_.num_encoder_layers,
@@ -367,7 +390,7 @@ Encoded Model::encode(const std::vector<int>& src_ids, bool record) const {
   out.src_ids = src_ids;
   out.key_mask = pad_mask(src_ids, config_.pad_id);
   if (record) out.self.resize(config_.num_encoder_layers);
-  SequencePass pass(config_, *packs_, false, out.key_mask.data(), nullptr,
+  SequencePass pass(config_, *packs_, mask, false, out.key_mask.data(), nullptr,
                     record ? &out.self : nullptr, nullptr);
   Matrix x = embed(src_ids, false, 0);
   layers_forward(pass, weights_.encoder, x);
@@ -415,13 +438,14 @@ Matrix Model::softmax_rows(const Matrix& logits) {
   return probs;
 }
 
-Matrix Model::decode_full(const Encoded& enc, const std::vector<int>& tgt_ids, Trace* trace) const {
+Matrix Model::decode_full(const Encoded& enc, const std::vector<int>& tgt_ids, Trace* trace,
+                          const HeadMask& mask) const {
   const std::vector<char> tgt_mask = pad_mask(tgt_ids, config_.pad_id);
   if (trace) {
     trace->decoder_self.resize(config_.num_decoder_layers);
     trace->cross.resize(config_.num_decoder_layers);
   }
-  SequencePass pass(config_, *packs_, true, tgt_mask.data(), &enc,
+  SequencePass pass(config_, *packs_, mask, true, tgt_mask.data(), &enc,
                     trace ? &trace->decoder_self : nullptr, trace ? &trace->cross : nullptr);
   Matrix x = embed(tgt_ids, true, 0), out;
   layers_forward(pass, weights_.decoder, x);
@@ -429,20 +453,21 @@ Matrix Model::decode_full(const Encoded& enc, const std::vector<int>& tgt_ids, T
   return out;
 }
 
-Trace Model::trace(const std::vector<int>& src_ids, const std::vector<int>& tgt_ids) const {
+Trace Model::trace(const std::vector<int>& src_ids, const std::vector<int>& tgt_ids,
+                   const HeadMask& mask) const {
   check_ids(tgt_ids, config_.tgt_vocab_size, "target");
   const ThreadBudget budget(threads_for(
       static_cast<double>(src_ids.size() + tgt_ids.size()) * config_.d_model *
           (config_.d_model + config_.dim_feedforward + config_.tgt_vocab_size) *
           (config_.num_encoder_layers + config_.num_decoder_layers),
       kParallelModelWork));
-  Encoded enc = encode(src_ids, true);
+  Encoded enc = encode(src_ids, true, mask);
   Trace trace;
   trace.src_ids = src_ids;
   trace.tgt_ids = tgt_ids;
   trace.src_tokens.resize(src_ids.size());
   trace.tgt_tokens.resize(tgt_ids.size());
-  trace.decoder_output = decode_full(enc, tgt_ids, &trace);
+  trace.decoder_output = decode_full(enc, tgt_ids, &trace, mask);
   trace.encoder_self = std::move(enc.self);
   trace.encoder_output = std::move(enc.memory);
   trace.logits = generate(trace.decoder_output);
@@ -463,7 +488,7 @@ DecoderCache Model::new_cache(int capacity) const {
 
 Matrix Model::decode_step(const Encoded& enc, const std::vector<int>& ids,
                           const std::vector<DecoderCache*>& caches,
-                          std::vector<StepRecord>* records) const {
+                          std::vector<StepRecord>* records, const HeadMask& mask) const {
   const int batch = static_cast<int>(ids.size());
   const int nhead = config_.nhead;
   const Eigen::Index d = config_.d_model;
@@ -473,6 +498,7 @@ Matrix Model::decode_step(const Encoded& enc, const std::vector<int>& ids,
                      std::to_string(caches.size()) + " caches");
   }
   check_ids(ids, config_.tgt_vocab_size, "target");
+  mask.check(config_);
   // One position reads every decoder weight once: threads pay off once there are several
   // products large enough to split.
   const ThreadBudget budget(threads_for(
@@ -500,7 +526,7 @@ Matrix Model::decode_step(const Encoded& enc, const std::vector<int>& ids,
       }
     }
   }
-  StepPass pass(config_, *packs_, enc, caches, records);
+  StepPass pass(config_, *packs_, mask, enc, caches, records);
   layers_forward(pass, weights_.decoder, x);
   for (int b = 0; b < batch; ++b)
     caches[b]->length += 1;

@@ -88,7 +88,7 @@ PipelineResult run_pipeline(const ModelBundle& bundle, const PipelineRequest& re
     Trace trace;
     if (request.forced) {
       const std::vector<int> tgt = target_of(bundle, request, &result);
-      trace = bundle.model.trace(src, tgt);
+      trace = bundle.model.trace(src, tgt, request.decode.mask);
       result.generated = false;
       result.translation = bundle.detokenize_target(trace.output_ids);
     } else {

@@ -16,6 +16,7 @@ struct DecodeOptions {
                                 // always capped by the model's max_positions
   float length_penalty = 1.0f;  // beam: a finished hypothesis scores log P / length^penalty
   bool stop_at_eos = true;      // false: always generate max_length tokens (benchmarks)
+  HeadMask mask;                // heads switched off (head_mask.h)
 };
 
 struct Translation {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "attnscope/config.h"
+#include "attnscope/head_mask.h"
 #include "attnscope/trace.h"
 #include "attnscope/weights.h"
 
@@ -63,21 +64,23 @@ class Model {
   // The weights as given to the constructor (layout: weights.h).
   const Weights& weights() const { return weights_; }
 
-  // Encoder over `src_ids` and decoder over `tgt_ids`, both used verbatim (nothing added).
-  // Throws InputError on an empty sequence, an id outside the vocabulary or a sequence
-  // longer than max_positions. Token strings are left empty (see label_trace).
-  Trace trace(const std::vector<int>& src_ids, const std::vector<int>& tgt_ids) const;
+  // Encoder over `src_ids` and decoder over `tgt_ids`, both used verbatim (nothing added),
+  // with the heads of `mask` switched off (head_mask.h). Throws InputError on an empty
+  // sequence, an id outside the vocabulary, a sequence longer than max_positions or a masked
+  // head the model does not have. Token strings are left empty (see label_trace).
+  Trace trace(const std::vector<int>& src_ids, const std::vector<int>& tgt_ids,
+              const HeadMask& mask = {}) const;
 
-  // Runs the encoder; with `record`, keeps every self-attention matrix and q/k.
-  Encoded encode(const std::vector<int>& src_ids, bool record) const;
+  // Runs the encoder; with `record`, keeps every self-attention matrix and q/k/v.
+  Encoded encode(const std::vector<int>& src_ids, bool record, const HeadMask& mask = {}) const;
   // An empty cache able to hold `capacity` positions.
   DecoderCache new_cache(int capacity) const;
   // Decodes one position for each hypothesis b: input token ids[b] at position
   // caches[b]->length, appending to that cache. Returns the logits (B, tgt_vocab_size).
   // With `records`, fills records[b] for each hypothesis.
   Matrix decode_step(const Encoded& encoded, const std::vector<int>& ids,
-                     const std::vector<DecoderCache*>& caches,
-                     std::vector<StepRecord>* records) const;
+                     const std::vector<DecoderCache*>& caches, std::vector<StepRecord>* records,
+                     const HeadMask& mask = {}) const;
 
   // Rows of softmax(logits) with the same rounding everywhere it is used.
   static Matrix softmax_rows(const Matrix& logits);
@@ -85,7 +88,8 @@ class Model {
  private:
   void check_ids(const std::vector<int>& ids, int vocab_size, const char* what) const;
   Matrix embed(const std::vector<int>& ids, bool target, int first_position) const;
-  Matrix decode_full(const Encoded& encoded, const std::vector<int>& tgt_ids, Trace* trace) const;
+  Matrix decode_full(const Encoded& encoded, const std::vector<int>& tgt_ids, Trace* trace,
+                     const HeadMask& mask) const;
   Matrix generate(const Matrix& hidden) const;
 
   Config config_;

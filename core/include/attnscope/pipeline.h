@@ -29,7 +29,8 @@ struct PipelineRequest {
   std::string source_text;
   std::optional<std::vector<int>> source_ids;
   // Teacher forcing when true: the decoder input is <bos> followed by target_text's tokens,
-  // or target_ids used verbatim. Otherwise the translation is decoded with `decode`.
+  // or target_ids used verbatim. Otherwise the translation is decoded with `decode`. Either
+  // way the heads of decode.mask are switched off.
   bool forced = false;
   std::string target_text;
   std::optional<std::vector<int>> target_ids;

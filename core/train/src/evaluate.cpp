@@ -207,7 +207,7 @@ SentenceResult evaluate_pair(const ModelBundle& bundle, const SentencePair& pair
   const int source_words = static_cast<int>(src.size()) - 1;
   const int target_words = static_cast<int>(tgt.size()) - 1;
   check_alignment(pair.alignment, source_words, target_words, index);
-  const Trace trace = bundle.model.trace(src, tgt);
+  const Trace trace = bundle.model.trace(src, tgt, decode.mask);
   r.heads.resize(trace.cross.size());
   for (size_t l = 0; l < trace.cross.size(); ++l) {
     for (const Matrix& head : trace.cross[l].heads) {
@@ -424,6 +424,7 @@ EvalReport evaluate(const ModelBundle& bundle, const std::vector<SentencePair>& 
       pairs.begin(), pairs.end(), [](const SentencePair& p) { return !p.alignment.empty(); });
   DecodeOptions decode;
   decode.beam = options.beam;
+  decode.mask = options.mask;
 
   const int n = static_cast<int>(pairs.size());
   std::vector<SentenceResult> results(n);

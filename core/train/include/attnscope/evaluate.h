@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "attnscope/checkpoint.h"
+#include "attnscope/head_mask.h"
 #include "attnscope/tasks.h"
 #include "attnscope/tensor.h"
 
@@ -114,6 +115,7 @@ struct EvalOptions {
   int beam = 1;          // 1: greedy decoding; K > 1: beam search of width K
   int threads = 1;       // sentences translated in parallel
   int max_examples = 5;  // failures kept in EvalReport::failures
+  HeadMask mask;         // heads switched off, in decoding and in the alignment pass
 };
 
 struct EvalReport {
