@@ -1,8 +1,8 @@
 // The Explain view in the real window, driven from the keyboard as a teacher would: 5 shows
 // it, ↑/↓ choose the query word, Space / Shift+Space step through the computation, U adds the
 // softmax without 1/√d_k, and Ctrl+S saves exactly what `attnscope export --view explain`
-// writes for the same state. Its JSON export is attnscope-cli explain's, and a query out of
-// range is named with the valid range.
+// writes for the same state. A click on a heatmap row chooses the word it explains. Its JSON
+// export is attnscope-cli explain's, and a query out of range is named with the valid range.
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -112,4 +112,37 @@ TEST_CASE("explain view: its JSON is attnscope-cli explain's, a bad query names 
   CHECK(bad_stage.status == 2);
   CHECK(bad_stage.err.find("--stage") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(dir + "/x.png"));
+}
+
+TEST_CASE("explain view: a click on a heatmap row chooses the word it explains") {
+  const std::string dir = fresh_dir("explain_click");
+  // Where the heatmap's matrix is in a window of this size.
+  shell("xdotool mousemove 1599 999 >/dev/null 2>&1");
+  const std::string shot = dir + "/layout.png";
+  const ToolRun layout = run_tool(ATTNSCOPE_APP, "--no-settings --model " + quote(kModel) +
+                                                     " --text " + quote(kSentence) +
+                                                     " --size 1400x900 --frames 30 --screenshot " +
+                                                     quote(shot));
+  REQUIRE_MESSAGE(layout.status == 0, layout.err);
+  const auto where = nlohmann::json::parse(read_whole_file(shot + ".json"));
+  const auto& m = where["matrix"];
+  const double x = m["x"].get<double>(), y = m["y"].get<double>();
+  const double width = m["width"].get<double>(), height = m["height"].get<double>();
+  const int rows = m["rows"].get<int>(), cols = m["cols"].get<int>();
+  REQUIRE(rows > 5);
+
+  AppWindow app("--no-settings --export-dir " + quote(dir + "/out") + " --model " +
+                    quote(kModel) + " --text " + quote(kSentence) + " --size 1400x900",
+                dir + "/app.log");
+  REQUIRE_MESSAGE(app.found(), "no attnscope window appeared; log:\n" << app.log());
+  app.click(static_cast<int>(x + 2.5 * width / cols), static_cast<int>(y + 4.5 * height / rows));
+  app.hover(5, 890);  // away from the view
+  app.key("5");
+  app.key("ctrl+s");
+  const std::string saved =
+      dir + "/out/the-little-black-cat-does-not-eat-the_explain_cross_L0_H0_q4.png";
+  REQUIRE_MESSAGE(wait_for_file(saved, 10000), "no export; log:\n" << app.log());
+  const ToolRun run = batch("--query 4 --out " + quote(dir + "/batch.png"));
+  REQUIRE_MESSAGE(run.status == 0, run.err);
+  CHECK(read_whole_file(saved) == read_whole_file(dir + "/batch.png"));
 }
