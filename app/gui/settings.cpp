@@ -118,6 +118,8 @@ std::string settings_json(const Settings& settings) {
   out["dark"] = s.dark;
   out["ui_scale"] = s.ui_scale;
   out["row_labels"] = to_string(s.row_labels);
+  out["explain_compare_unscaled"] = s.compare_unscaled;
+  out["explain_predict_first"] = s.predict_first;
   out["export_scale"] = settings.export_scale;
   out["export_dir"] = sanitize_utf8(settings.export_dir);
   out["window_width"] = settings.window_width;
@@ -169,6 +171,8 @@ bool parse_settings(const std::string& text, Settings* settings, std::string* wa
     read_value(json, "dark", &s.dark);
     read_value(json, "ui_scale", &s.ui_scale);
     read_enum(json, "row_labels", parse_row_labels, &s.row_labels);
+    read_value(json, "explain_compare_unscaled", &s.compare_unscaled);
+    read_value(json, "explain_predict_first", &s.predict_first);
     read_value(json, "export_scale", &loaded.export_scale);
     read_value(json, "export_dir", &loaded.export_dir);
     read_value(json, "window_width", &loaded.window_width);
