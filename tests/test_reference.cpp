@@ -9,6 +9,8 @@
 #include <sstream>
 
 #include "attnscope/checkpoint.h"
+#include "attnscope/decode.h"
+#include "attnscope/head_mask.h"
 #include "attnscope/model.h"
 #include "attnscope/safetensors.h"
 #include "fixture_ids.h"
@@ -54,6 +56,7 @@ float compare(const SafetensorsFile& expected, const std::string& name, const Ma
 TEST_CASE("every fixture matches PyTorch") {
   const std::vector<std::string> names = fixture_names();
   REQUIRE_MESSAGE(names.size() >= 5, "no fixtures found in " << kFixtures << "; " << kRegenerate);
+  int masked_fixtures = 0, changed = 0;
   for (const std::string& name : names) {
     CAPTURE(name);
     const std::string dir = kFixtures + "/" + name;
@@ -66,58 +69,82 @@ TEST_CASE("every fixture matches PyTorch") {
                                                                          << ", tests expect 1; "
                                                                          << kRegenerate);
     const Config& c = bundle.model.config();
-    const Trace trace =
-        bundle.model.trace(parse_ids(meta.at("src_ids")), parse_ids(meta.at("tgt_ids")));
-    const Eigen::Index s = trace.src_ids.size(), t = trace.tgt_ids.size();
+    // The fixture's input as it is, then (when the fixture has one) with its heads masked.
+    const auto check_pass = [&](const std::string& prefix, const HeadMask& mask) {
+      const Trace trace =
+          bundle.model.trace(parse_ids(meta.at("src_ids")), parse_ids(meta.at("tgt_ids")), mask);
+      const Eigen::Index s = trace.src_ids.size(), t = trace.tgt_ids.size();
 
-    float attention = 0, projections = 0, blocks = 0;
-    // What an attention block made: q, k, v; each head's output and the block's output.
-    const auto whole = [&](const std::string& name, const Matrix& actual) {
-      REQUIRE_MESSAGE(expected.contains(name), "fixture lacks tensor '" << name << "'");
-      int64_t count = 1;
-      for (int64_t dim : expected.info(name).shape)
-        count *= dim;
-      CHECK_MESSAGE(actual.size() == count, name);
-      return compare(expected, name, actual);
-    };
-    const auto compare_block = [&](const std::string& p, const AttentionRecord& r) {
-      projections = std::max(projections, whole(p + ".q", r.queries));
-      projections = std::max(projections, whole(p + ".k", r.keys));
-      projections = std::max(projections, whole(p + ".v", r.values));
-      blocks = std::max(blocks, whole(p + ".heads_out", r.head_outputs));
-      blocks = std::max(blocks, whole(p + ".out", r.output));
-    };
-    for (int l = 0; l < c.num_encoder_layers; ++l) {
-      const std::string p = "encoder." + std::to_string(l) + ".self";
-      for (int h = 0; h < c.nhead; ++h) {
-        attention =
-            std::max(attention, compare(expected, p, trace.encoder_self[l].heads[h], h * s * s));
+      float attention = 0, projections = 0, blocks = 0;
+      // What an attention block made: q, k, v; each head's output and the block's output.
+      const auto whole = [&](const std::string& name, const Matrix& actual) {
+        REQUIRE_MESSAGE(expected.contains(name), "fixture lacks tensor '" << name << "'");
+        int64_t count = 1;
+        for (int64_t dim : expected.info(name).shape)
+          count *= dim;
+        CHECK_MESSAGE(actual.size() == count, name);
+        return compare(expected, name, actual);
+      };
+      const auto compare_block = [&](const std::string& p, const AttentionRecord& r) {
+        projections = std::max(projections, whole(prefix + p + ".q", r.queries));
+        projections = std::max(projections, whole(prefix + p + ".k", r.keys));
+        projections = std::max(projections, whole(prefix + p + ".v", r.values));
+        blocks = std::max(blocks, whole(prefix + p + ".heads_out", r.head_outputs));
+        blocks = std::max(blocks, whole(prefix + p + ".out", r.output));
+      };
+      for (int l = 0; l < c.num_encoder_layers; ++l) {
+        const std::string p = "encoder." + std::to_string(l) + ".self";
+        for (int h = 0; h < c.nhead; ++h) {
+          attention = std::max(
+              attention, compare(expected, prefix + p, trace.encoder_self[l].heads[h], h * s * s));
+        }
+        compare_block(p, trace.encoder_self[l]);
       }
-      compare_block(p, trace.encoder_self[l]);
-    }
-    for (int l = 0; l < c.num_decoder_layers; ++l) {
-      const std::string self = "decoder." + std::to_string(l) + ".self";
-      const std::string cross = "decoder." + std::to_string(l) + ".cross";
-      for (int h = 0; h < c.nhead; ++h) {
-        attention =
-            std::max(attention, compare(expected, self, trace.decoder_self[l].heads[h], h * t * t));
-        attention =
-            std::max(attention, compare(expected, cross, trace.cross[l].heads[h], h * t * s));
+      for (int l = 0; l < c.num_decoder_layers; ++l) {
+        const std::string self = "decoder." + std::to_string(l) + ".self";
+        const std::string cross = "decoder." + std::to_string(l) + ".cross";
+        for (int h = 0; h < c.nhead; ++h) {
+          attention = std::max(attention, compare(expected, prefix + self,
+                                                  trace.decoder_self[l].heads[h], h * t * t));
+          attention = std::max(
+              attention, compare(expected, prefix + cross, trace.cross[l].heads[h], h * t * s));
+        }
+        compare_block(self, trace.decoder_self[l]);
+        compare_block(cross, trace.cross[l]);
       }
-      compare_block(self, trace.decoder_self[l]);
-      compare_block(cross, trace.cross[l]);
+      const float memory = compare(expected, prefix + "encoder.output", trace.encoder_output);
+      const float output = compare(expected, prefix + "decoder.output", trace.decoder_output);
+      const float logits = compare(expected, prefix + "logits", trace.logits);
+      MESSAGE(name << (prefix.empty() ? "" : " masked " + to_string(mask))
+                   << ": max |diff| attention " << attention << ", q/k/v " << projections
+                   << ", head and block outputs " << blocks << ", encoder output " << memory
+                   << ", decoder output " << output << ", logits " << logits << " (first logit "
+                   << trace.logits(0, 0) << ")");
+      CHECK(attention <= 2e-6f);
+      CHECK(projections <= 5e-6f);
+      CHECK(blocks <= 5e-6f);
+      CHECK(memory <= 5e-6f);
+      CHECK(output <= 5e-6f);
+      CHECK(logits <= 5e-6f);
+    };
+    check_pass("", HeadMask{});
+    if (meta.count("mask")) {
+      const HeadMask mask = parse_head_mask(meta.at("mask"));
+      REQUIRE_FALSE(mask.empty());
+      check_pass("masked.", mask);
+      // The greedy translation under the mask is PyTorch's, token for token.
+      DecodeOptions options;
+      options.mask = mask;
+      const Translation masked =
+          greedy_decode(bundle.model, parse_ids(meta.at("src_ids")), options);
+      std::vector<int> generated = masked.ids;
+      if (masked.finished) generated.push_back(c.eos_id);
+      CHECK(generated == parse_ids(meta.at("masked_greedy_ids")));
+      // Whether the mask changes the translation (it must for one fixture at least).
+      if (greedy_decode(bundle.model, parse_ids(meta.at("src_ids"))).ids != masked.ids) ++changed;
+      ++masked_fixtures;
     }
-    const float memory = compare(expected, "encoder.output", trace.encoder_output);
-    const float output = compare(expected, "decoder.output", trace.decoder_output);
-    const float logits = compare(expected, "logits", trace.logits);
-    MESSAGE(name << ": max |diff| attention " << attention << ", q/k/v " << projections
-                 << ", head and block outputs " << blocks << ", encoder output " << memory << ", decoder output " << output << ", logits "
-                 << logits << " (first logit " << trace.logits(0, 0) << ")");
-    CHECK(attention <= 2e-6f);
-    CHECK(projections <= 5e-6f);
-    CHECK(blocks <= 5e-6f);
-    CHECK(memory <= 5e-6f);
-    CHECK(output <= 5e-6f);
-    CHECK(logits <= 5e-6f);
   }
+  CHECK(masked_fixtures >= 2);
+  CHECK(changed >= 1);
 }

@@ -209,7 +209,7 @@ def _activation(cfg):
     return F.gelu if cfg["activation"] == "gelu" else F.relu
 
 
-def _attend(mha, q_in, kv_in, attn_mask, kpm, rec, name, capture_qk):
+def _attend(mha, q_in, kv_in, attn_mask, kpm, rec, name, capture_qk, masked_heads=()):
     # For self-attention without attn_mask (encoder) and an even head count,
     # MultiheadAttention.forward under no_grad in eval mode dispatches to a
     # fused kernel (torch._native_multi_head_attention). Putting the module
@@ -225,6 +225,17 @@ def _attend(mha, q_in, kv_in, attn_mask, kpm, rec, name, capture_qk):
                            need_weights=True, average_attn_weights=False)
     finally:
         mha.training = was_training
+    if masked_heads:
+        # Heads switched off: each head's output sum_j w_ij v_j, the masked heads' slices set
+        # to zero, then out_proj, as MultiheadAttention computes its output from the heads.
+        d = mha.embed_dim
+        v = F.linear(kv_in, mha.in_proj_weight[2 * d:], mha.in_proj_bias[2 * d:])
+        batch, heads, tq, _ = weights.shape
+        v_heads = v.reshape(batch, -1, heads, d // heads).transpose(1, 2)
+        heads_out = (weights @ v_heads).transpose(1, 2).reshape(batch, tq, heads, d // heads).clone()
+        for h in masked_heads:
+            heads_out[:, :, h, :] = 0.0
+        out = mha.out_proj(heads_out.reshape(batch, tq, d))
     if rec is not None:
         rec[name] = weights  # [B, H, Tq, Tk]
         if capture_qk:
@@ -237,7 +248,10 @@ def _attend(mha, q_in, kv_in, attn_mask, kpm, rec, name, capture_qk):
             # Each head's output sum_j w_ij v_j, the heads side by side: [B, Tq, d].
             batch, heads, tq, _ = weights.shape
             v_heads = v.reshape(batch, -1, heads, d // heads).transpose(1, 2)
-            rec[name + ".heads_out"] = (weights @ v_heads).transpose(1, 2).reshape(batch, tq, d)
+            heads_out = (weights @ v_heads).transpose(1, 2).reshape(batch, tq, heads, d // heads)
+            for h in masked_heads:
+                heads_out[:, :, h, :] = 0.0
+            rec[name + ".heads_out"] = heads_out.reshape(batch, tq, d)
             rec[name + ".out"] = out  # the block's output, after out_proj
     return out
 
@@ -246,49 +260,58 @@ def _ff(layer, x, act):
     return layer.linear2(act(layer.linear1(x)))
 
 
-def run_encoder(model, src_emb, src_kpm, rec=None, capture_qk=True):
+def run_encoder(model, src_emb, src_kpm, rec=None, capture_qk=True, mask=None):
     act = _activation(model.cfg)
+    mask = mask or {}
     x = src_emb
     for l, layer in enumerate(model.transformer.encoder.layers):
         name = f"encoder.{l}.self"
+        off = mask.get(name, ())
         if layer.norm_first:
             h = layer.norm1(x)
-            x = x + _attend(layer.self_attn, h, h, None, src_kpm, rec, name, capture_qk)
+            x = x + _attend(layer.self_attn, h, h, None, src_kpm, rec, name, capture_qk, off)
             x = x + _ff(layer, layer.norm2(x), act)
         else:
-            x = layer.norm1(x + _attend(layer.self_attn, x, x, None, src_kpm, rec, name, capture_qk))
+            x = layer.norm1(x + _attend(layer.self_attn, x, x, None, src_kpm, rec, name, capture_qk,
+                                        off))
             x = layer.norm2(x + _ff(layer, x, act))
     return model.transformer.encoder.norm(x)
 
 
-def run_decoder(model, tgt_emb, memory, causal, tgt_kpm, src_kpm, rec=None, capture_qk=True):
+def run_decoder(model, tgt_emb, memory, causal, tgt_kpm, src_kpm, rec=None, capture_qk=True,
+                mask=None):
     act = _activation(model.cfg)
+    mask = mask or {}
     x = tgt_emb
     for l, layer in enumerate(model.transformer.decoder.layers):
         sname, cname = f"decoder.{l}.self", f"decoder.{l}.cross"
+        s_off, c_off = mask.get(sname, ()), mask.get(cname, ())
         if layer.norm_first:
             h = layer.norm1(x)
-            x = x + _attend(layer.self_attn, h, h, causal, tgt_kpm, rec, sname, capture_qk)
+            x = x + _attend(layer.self_attn, h, h, causal, tgt_kpm, rec, sname, capture_qk, s_off)
             h = layer.norm2(x)
-            x = x + _attend(layer.multihead_attn, h, memory, None, src_kpm, rec, cname, capture_qk)
+            x = x + _attend(layer.multihead_attn, h, memory, None, src_kpm, rec, cname, capture_qk,
+                            c_off)
             x = x + _ff(layer, layer.norm3(x), act)
         else:
-            x = layer.norm1(x + _attend(layer.self_attn, x, x, causal, tgt_kpm, rec, sname, capture_qk))
+            x = layer.norm1(x + _attend(layer.self_attn, x, x, causal, tgt_kpm, rec, sname, capture_qk,
+                                        s_off))
             x = layer.norm2(x + _attend(layer.multihead_attn, x, memory, None, src_kpm, rec, cname,
-                                        capture_qk))
+                                        capture_qk, c_off))
             x = layer.norm3(x + _ff(layer, x, act))
     return model.transformer.decoder.norm(x)
 
 
-def trace(model, src_ids, tgt_ids, capture_qk=True, with_softmax=False):
+def trace(model, src_ids, tgt_ids, capture_qk=True, with_softmax=False, mask=None):
     """Full trace for batched ids [B, S], [B, T]. Returns a dict of tensors
     (attention weights [B, H, Tq, Tk], q/k [B, T, d], outputs, logits)."""
     m = make_masks(model.cfg, src_ids, tgt_ids)
     rec = {}
     src_emb = model.embed_src(src_ids)
     tgt_emb = model.embed_tgt(tgt_ids)
-    memory = run_encoder(model, src_emb, m["src_kpm"], rec, capture_qk)
-    dec = run_decoder(model, tgt_emb, memory, m["causal"], m["tgt_kpm"], m["src_kpm"], rec, capture_qk)
+    memory = run_encoder(model, src_emb, m["src_kpm"], rec, capture_qk, mask)
+    dec = run_decoder(model, tgt_emb, memory, m["causal"], m["tgt_kpm"], m["src_kpm"], rec, capture_qk,
+                      mask)
     logits = model.project(dec)
     rec["encoder.output"] = memory
     rec["decoder.output"] = dec
@@ -421,8 +444,9 @@ FIXTURES = [
         "seed": 1001,
         "cfg": dict(),
         "S": 7, "T": 5,
+        "mask": "decoder:0:1,cross:1:0",
         "description": "post-norm, relu, 2 heads, d_model 32, ff 64, 2+2 layers, sinusoidal positions, "
-                       "untied generator, vocab 40/44, S=7, T=5",
+                       "untied generator, vocab 40/44, S=7, T=5; again with heads masked",
     },
     {
         "name": "pre_gelu_h4_tied",
@@ -431,9 +455,10 @@ FIXTURES = [
                     num_encoder_layers=3, num_decoder_layers=2, positional="learned",
                     max_positions=32, tie_output=True, layer_norm_eps=1e-6),
         "S": 6, "T": 8,
+        "mask": "encoder:1:2,cross:0:1,cross:0:3",
         "description": "pre-norm, gelu (erf), 4 heads, d_model 48, ff 96, 3+2 layers, learned positions "
                        "(max_positions 32), output tied to tgt_embed, layer_norm_eps 1e-6, vocab 40/44, "
-                       "S=6, T=8 (T > S)",
+                       "S=6, T=8 (T > S); again with heads masked",
     },
     {
         "name": "post_gelu_h1_d30_src1",
@@ -535,8 +560,33 @@ def generate_fixture(out_root, fx):
         "tgt_ids": ids_str(tgt),
         "description": fx["description"],
     }
+    if fx.get("mask"):
+        # The same input with heads switched off (kind:layer:head as attnscope reads it): the
+        # whole trace again under "masked.", and the greedy translation under the mask.
+        mask = parse_mask(fx["mask"])
+        with torch.no_grad():
+            rec_m = trace(model, src_b, tgt_b, capture_qk=True, mask=mask)
+            ids = [cfg["bos_id"]]
+            for _ in range(2 * len(src) + 10):
+                r = trace(model, src_b, torch.tensor([ids]), capture_qk=False, mask=mask)
+                ids.append(int(r["logits"][0, -1].argmax()))
+                if ids[-1] == cfg["eos_id"]:
+                    break
+        expected.update({"masked." + k: v[0] for k, v in rec_m.items() if not k.startswith("_")})
+        meta["mask"] = fx["mask"]
+        meta["masked_greedy_ids"] = ids_str(ids[1:])
     write_safetensors(os.path.join(out_dir, "expected.safetensors"), expected, meta)
     return report
+
+
+def parse_mask(text):
+    """'encoder:1:2,cross:0:1' -> {'encoder.1.self': {2}, 'decoder.0.cross': {1}}."""
+    names = {"encoder": "encoder.{}.self", "decoder": "decoder.{}.self", "cross": "decoder.{}.cross"}
+    mask = {}
+    for item in text.split(","):
+        kind, layer, head = item.split(":")
+        mask.setdefault(names[kind].format(int(layer)), set()).add(int(head))
+    return mask
 
 
 # ---------------------------------------------------------------------------
@@ -667,6 +717,9 @@ def check_fixture(out_root, fx):
         for part in ("q", "heads_out", "out"):
             want[f"decoder.{l}.cross.{part}"] = [T, dm]
         want[f"decoder.{l}.cross.k"] = want[f"decoder.{l}.cross.v"] = [S, dm]
+    if "mask" in meta:
+        assert meta["mask"] == fx.get("mask") and meta["masked_greedy_ids"]
+        want.update({"masked." + k: shape for k, shape in list(want.items())})
     assert set(exp) == set(want), f"{fx['name']}: tensor set mismatch {set(exp) ^ set(want)}"
     for k, shape in want.items():
         assert list(exp[k].shape) == shape, f"{fx['name']}:{k}: shape {exp[k].shape} != {shape}"
@@ -684,6 +737,10 @@ def check_fixture(out_root, fx):
     # Reloading the model from the files must reproduce expected bit for bit.
     with torch.no_grad():
         rec = trace(model, torch.tensor([src]), torch.tensor([tgt]), capture_qk=True)
+        if "mask" in meta:
+            masked = trace(model, torch.tensor([src]), torch.tensor([tgt]), capture_qk=True,
+                           mask=parse_mask(meta["mask"]))
+            rec.update({"masked." + k: v for k, v in masked.items()})
     for k in want:
         got = rec[k][0].numpy()
         assert np.array_equal(got, exp[k]), f"{fx['name']}:{k}: reload mismatch {np.abs(got - exp[k]).max()}"
