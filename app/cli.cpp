@@ -242,7 +242,8 @@ int cmd_explain(const CommandArgs& args) {
 
 int cmd_trace(const CommandArgs& args) {
   const ModelBundle bundle = load_model_dir(model_argument(args));
-  const PipelineResult result = run(bundle, trace_request(args, "trace"));
+  const PipelineRequest request = trace_request(args, "trace");
+  const PipelineResult result = run(bundle, request);
 
   const std::string format = args.get("format", "json");
   if (format == "csv") {
@@ -250,7 +251,7 @@ int cmd_trace(const CommandArgs& args) {
     return 0;
   }
   if (format != "json") throw InputError("--format must be json or csv, got '" + format + "'");
-  std::cout << trace_json(*result.trace, bundle, result.generated) << "\n";
+  std::cout << trace_json(*result.trace, bundle, result.generated, request.decode.mask) << "\n";
   return 0;
 }
 

@@ -207,6 +207,7 @@ TEST_CASE("attnscope-cli takes --mask-heads in translate, trace and eval") {
   REQUIRE(trace.status == 0);
   const nlohmann::json json = nlohmann::json::parse(trace.out);
   CHECK(json["output_ids"].get<std::vector<int>>() == direct.trace.output_ids);
+  CHECK(json["mask_heads"] == all_cross_0);
   CHECK(json["attention"]["decoder.1.cross"][2][1].get<std::vector<float>>().at(0) ==
         direct.trace.cross[1].heads[2](1, 0));
 

@@ -66,12 +66,14 @@ std::string csv_quote(const std::string& s) {
 
 }  // namespace
 
-std::string trace_json(const Trace& trace, const ModelBundle& bundle, bool generated) {
+std::string trace_json(const Trace& trace, const ModelBundle& bundle, bool generated,
+                       const HeadMask& mask) {
   const Config& config = bundle.model.config();
   Json out;
   out["model"] = bundle.dir;
   out["layers"] = {{"encoder", config.num_encoder_layers}, {"decoder", config.num_decoder_layers}};
   out["heads"] = config.nhead;
+  if (!mask.empty()) out["mask_heads"] = to_string(mask);
   out["src_tokens"] = trace.src_tokens;
   out["src_ids"] = trace.src_ids;
   out["tgt_tokens"] = trace.tgt_tokens;

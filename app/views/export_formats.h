@@ -7,6 +7,7 @@
 
 #include "attnscope/checkpoint.h"
 #include "attnscope/explain.h"
+#include "attnscope/head_mask.h"
 #include "attnscope/trace.h"
 
 namespace attnscope {
@@ -14,8 +15,10 @@ namespace attnscope {
 // The Trace as one JSON object: model, layer and head counts, tokens and ids (source,
 // decoder input, outputs), the translation when `generated`, and every attention matrix
 // under "attention" named encoder.{l}.self, decoder.{l}.self, decoder.{l}.cross with
-// [head][query][key] nesting. Floats are written so that they read back exactly.
-std::string trace_json(const Trace& trace, const ModelBundle& bundle, bool generated);
+// [head][query][key] nesting; "mask_heads" ("encoder:0:1,cross:1:0") when heads were
+// switched off. Floats are written so that they read back exactly.
+std::string trace_json(const Trace& trace, const ModelBundle& bundle, bool generated,
+                       const HeadMask& mask = {});
 
 // One matrix as CSV: a header "query\key",<key tokens>, then one line per query token and
 // its weights (%.9g, exact for float). Tokens are quoted, quotes doubled.
