@@ -8,6 +8,7 @@
 namespace attnscope {
 
 void OpenModelDialog::show(const std::string& dir) {
+  if (visible_) return;
   pending_ = true;
   path_ = dir;
   error_.clear();
@@ -19,7 +20,8 @@ void OpenModelDialog::draw(float ui_scale,
     ImGui::OpenPopup("Open model");
     pending_ = false;
   }
-  if (!ImGui::BeginPopupModal("Open model", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return;
+  visible_ = ImGui::BeginPopupModal("Open model", nullptr, ImGuiWindowFlags_AlwaysAutoResize);
+  if (!visible_) return;
   ImGui::TextUnformatted(
       "A model folder: config.json, model.safetensors, src_vocab.txt, "
       "tgt_vocab.txt");

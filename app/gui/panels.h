@@ -53,7 +53,8 @@ void draw_help(bool* open);
 // A modal dialog asking for a model folder.
 class OpenModelDialog {
  public:
-  // Opens on the next frame, with `dir` filled in.
+  // Opens on the next frame, with `dir` filled in; when it is open already, keeps what is
+  // typed (its text field may be active: changing its text under it would break its state).
   void show(const std::string& dir);
   // `open_model(dir)` opens a model folder: "" when it did, else why not (shown in the
   // dialog, which stays open).
@@ -61,6 +62,7 @@ class OpenModelDialog {
 
  private:
   bool pending_ = false;
+  bool visible_ = false;  // drawn last frame
   std::string path_;
   std::string error_;
 };
