@@ -82,10 +82,10 @@ struct CommandArgs : Args {
 };
 
 const std::set<std::string> kValued = {
-    "model",   "beam",  "max-length", "text", "target",        "src-ids",   "tgt-ids",
-    "format",  "kind",  "layer",      "head", "out",           "src-vocab", "tgt-vocab",
-    "d-model", "nhead", "layers",     "d-ff", "max-positions", "seed",      "vocab",
-    "threads", "task",  "split",      "count", "query", "mask-heads"};
+    "model",   "beam",  "max-length", "text",  "target",        "src-ids",   "tgt-ids",
+    "format",  "kind",  "layer",      "head",  "out",           "src-vocab", "tgt-vocab",
+    "d-model", "nhead", "layers",     "d-ff",  "max-positions", "seed",      "vocab",
+    "threads", "task",  "split",      "count", "query",         "mask-heads"};
 const std::set<std::string> kFlags = {"norm-first", "f16", "json", "help", "version"};
 
 CommandArgs parse_args(int argc, char** argv) {
@@ -234,8 +234,8 @@ int cmd_explain(const CommandArgs& args) {
   const ModelBundle bundle = load_model_dir(model_argument(args));
   const PipelineResult result = run(bundle, trace_request(args, "explain"));
   const Explanation e =
-      explain(*result.trace, kind_argument(args), args.get_int("layer", 0),
-              args.get_int("head", 0), args.get_int("query", 0), bundle.model.config().pad_id);
+      explain(*result.trace, kind_argument(args), args.get_int("layer", 0), args.get_int("head", 0),
+              args.get_int("query", 0), bundle.model.config().pad_id);
   std::cout << (format == "json" ? explanation_json(e) + "\n" : explanation_text(e));
   return 0;
 }

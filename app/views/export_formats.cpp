@@ -125,12 +125,11 @@ std::string explanation_text(const Explanation& e, int digits) {
   std::string title = names_of(e.kind).title;
   title[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(title[0])));
   std::string out;
-  out += title + ", layer " + std::to_string(e.layer) + ", head " +
-         std::to_string(e.head) + ": how \"" + e.query_token + "\" (query " +
-         std::to_string(e.query) + ") looks at the keys\n\n";
+  out += title + ", layer " + std::to_string(e.layer) + ", head " + std::to_string(e.head) +
+         ": how \"" + e.query_token + "\" (query " + std::to_string(e.query) +
+         ") looks at the keys\n\n";
   out += "  weights = softmax(q · Kᵀ / √d_k)        output = Σ_j w_j v_j\n";
-  out += "  d_k = " + std::to_string(e.head_dim) + ", 1/√d_k = " + fixed(e.scale, 4, 0) +
-         "\n\n";
+  out += "  d_k = " + std::to_string(e.head_dim) + ", 1/√d_k = " + fixed(e.scale, 4, 0) + "\n\n";
   out += "q (\"" + e.query_token + "\") = " + vector_text(e.q, digits) + "\n\n";
   size_t key_width = 3;
   for (const std::string& token : e.key_tokens)
@@ -142,8 +141,8 @@ std::string explanation_text(const Explanation& e, int digits) {
   const auto right = [](const std::string& s, size_t width) {
     return std::string(width > text_width(s) ? width - text_width(s) : 0, ' ') + s;
   };
-  out += pad("key", key_width) + "  " + right("q·k_j", number) + "  " +
-         right("× 1/√d_k", number) + "  weight\n";
+  out += pad("key", key_width) + "  " + right("q·k_j", number) + "  " + right("× 1/√d_k", number) +
+         "  weight\n";
   for (size_t j = 0; j < e.key_tokens.size(); ++j) {
     const Eigen::Index jj = static_cast<Eigen::Index>(j);
     out += pad(e.key_tokens[j], key_width) + "  ";
@@ -160,8 +159,8 @@ std::string explanation_text(const Explanation& e, int digits) {
     out += "\n";
   }
   out += "\noutput = Σ_j w_j v_j = " + vector_text(e.output, digits) + "\n";
-  out += "block output = [all heads' outputs] W_oᵀ + b_o = " +
-         vector_text(e.block_output, digits) + "\n";
+  out += "block output = [all heads' outputs] W_oᵀ + b_o = " + vector_text(e.block_output, digits) +
+         "\n";
   return out;
 }
 
