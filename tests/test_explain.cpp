@@ -17,6 +17,7 @@
 #include "attnscope/error.h"
 #include "attnscope/explain.h"
 #include "attnscope/model.h"
+#include "small_config.h"
 #include "tool_run.h"
 
 using namespace attnscope;
@@ -133,18 +134,8 @@ int check_trace(const Trace& trace, const Model& model) {
 }
 
 Config random_config(bool norm_first, bool tie_output) {
-  Config c;
-  c.d_model = 24;
-  c.nhead = 3;
-  c.num_encoder_layers = 2;
-  c.num_decoder_layers = 2;
-  c.dim_feedforward = 40;
-  c.src_vocab_size = 30;
-  c.tgt_vocab_size = 34;
-  c.max_positions = 32;
-  c.norm_first = norm_first;
+  Config c = small_config(norm_first, norm_first ? Activation::kGelu : Activation::kRelu);
   c.tie_output = tie_output;
-  c.activation = norm_first ? Activation::kGelu : Activation::kRelu;
   return c;
 }
 

@@ -12,23 +12,14 @@
 #include "attnscope/error.h"
 #include "attnscope/head_mask.h"
 #include "attnscope/model.h"
+#include "small_config.h"
 
 using namespace attnscope;
 
 namespace {
 
 Config config(bool norm_first) {
-  Config c;
-  c.d_model = 24;
-  c.nhead = 3;
-  c.num_encoder_layers = 2;
-  c.num_decoder_layers = 2;
-  c.dim_feedforward = 40;
-  c.src_vocab_size = 30;
-  c.tgt_vocab_size = 34;
-  c.max_positions = 32;
-  c.norm_first = norm_first;
-  return c;
+  return small_config(norm_first);
 }
 
 bool same_bits(const Matrix& a, const Matrix& b) {

@@ -9,25 +9,11 @@
 #include "attnscope/decode.h"
 #include "attnscope/error.h"
 #include "attnscope/model.h"
+#include "small_config.h"
 
 using namespace attnscope;
 
 namespace {
-
-Config small_config(bool norm_first, Activation activation = Activation::kRelu) {
-  Config c;
-  c.d_model = 24;
-  c.nhead = 3;
-  c.num_encoder_layers = 2;
-  c.num_decoder_layers = 2;
-  c.dim_feedforward = 40;
-  c.src_vocab_size = 30;
-  c.tgt_vocab_size = 33;
-  c.max_positions = 40;
-  c.norm_first = norm_first;
-  c.activation = activation;
-  return c;
-}
 
 std::vector<int> ids(std::initializer_list<int> list) {
   return std::vector<int>(list);
